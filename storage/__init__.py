@@ -1,0 +1,6 @@
+"""Storage: typed models, engines and migrations, and encryption at rest."""
+
+from storage.crypto import Cipher, load_cipher
+from storage.db import current_revision, is_postgres, make_engine, session_factory, upgrade
+
+__all__ = ["Cipher", "load_cipher", "make_engine", "session_factory", "upgrade", "current_revision", "is_postgres"]

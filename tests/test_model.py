@@ -1,0 +1,35 @@
+import shutil
+
+import numpy as np
+import pytest
+
+from mend.errors import ModelError
+from recommender.model import MODEL_SHA256, model_path, verify_model
+
+pytestmark = pytest.mark.slow
+
+
+def test_model_reproduces_published_similarities(embedder):
+    v = embedder.embed(["The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium."])
+    sims = v @ v.T
+    assert round(float(sims[0, 1]), 3) == 0.666
+    assert round(float(sims[0, 2]), 3) == 0.105
+    assert round(float(sims[1, 2]), 3) == 0.141
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+
+
+def test_installed_weights_pass_verification():
+    verify_model(model_path(), MODEL_SHA256)
+
+
+def test_tampered_weights_are_refused(tmp_path):
+    fake = tmp_path / "model"
+    shutil.copytree(model_path(), fake, ignore=shutil.ignore_patterns("model.safetensors"))
+    (fake / "model.safetensors").write_bytes(b"not the weights")
+    with pytest.raises(ModelError, match="sha256 is .* expected 53aa5117"):
+        verify_model(fake)
+
+
+def test_missing_weights_are_refused(tmp_path):
+    with pytest.raises(ModelError, match="model.safetensors is missing"):
+        verify_model(tmp_path)
