@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from mend.cli import corpus, db, recommend, runtime, safety, sms
+from mend.cli import corpus, db, operator, recommend, runtime, safety, scheduling, sms
 from mend.cli._common import run_main
 
 app = typer.Typer(
@@ -25,6 +25,8 @@ app.add_typer(sms.app, name="sms")
 app.add_typer(db.app, name="db")
 recommend.register(app)
 runtime.register(app)
+scheduling.register(app)
+operator.register(app)
 
 
 def main() -> None:

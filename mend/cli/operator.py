@@ -1,0 +1,9 @@
+"""Operator commands: `mend subscribers ...`, `mend messages ...`."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app``."""
