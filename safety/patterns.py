@@ -1,0 +1,387 @@
+"""Curated crisis patterns: explicit and coded language, with negation and idiom handling.
+
+Pure functions over text. :func:`match` returns a :class:`PatternResult` whose ``reasons``
+are the names of the patterns that fired (``suicide.kill_self``, ``medical.overdose``, ...).
+
+How a text is read:
+
+1. It is normalised: lower case, curly quotes straightened, apostrophes dropped (``don't``
+   and ``dont`` read the same), runs of spaces collapsed.
+2. Idioms are blanked out before any pattern runs (``dying to see them``, ``killed it``,
+   ``dead tired``, ``could kill for a coffee``, ``this job is killing me``, ...).
+3. Each pattern that matches is then checked, within its own clause, for a negation just
+   before it (``I'm not suicidal``, ``I would never hurt myself``, ``no longer``) and,
+   within its sentence, for a marker that it is in the past (``last year``, ``used to``),
+   unless the text also says it is happening again (``again``, ``tonight``, ``relapsed``).
+   Patterns whose meaning *is* a negation (``I'm not safe at home``, ``I don't want to be
+   alive``) are marked ``negatable=False`` and are never suppressed.
+
+The patterns favour recall: the classifier and an operator review sit behind them, and a
+false alarm costs a kind message with a phone number, while a miss can cost a life.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = [
+    "CATEGORIES",
+    "Pattern",
+    "Hit",
+    "PatternResult",
+    "PATTERNS",
+    "normalise",
+    "find_hits",
+    "match",
+]
+
+SUICIDE = "suicide-or-self-harm"
+OTHERS = "harm-to-others"
+ABUSE = "abuse-or-danger"
+MEDICAL = "medical-emergency"
+CATEGORIES = (SUICIDE, OTHERS, ABUSE, MEDICAL)
+
+# When two patterns of equal weight fire, the more urgent category wins.
+_URGENCY = {MEDICAL: 3, ABUSE: 2, OTHERS: 1, SUICIDE: 0}
+
+
+@dataclass(frozen=True)
+class Pattern:
+    name: str
+    category: str
+    weight: float  # how strongly a match alone signals a crisis (1.0 explicit, lower indirect)
+    regex: re.Pattern
+    negatable: bool = True
+
+
+@dataclass(frozen=True)
+class Hit:
+    pattern: str
+    category: str
+    weight: float
+    start: int
+    end: int
+    status: str  # "hit" | "negated" | "past"
+
+
+@dataclass(frozen=True)
+class PatternResult:
+    crisis: bool
+    category: str | None
+    weight: float
+    reasons: tuple[str, ...]  # names of the patterns that fired, strongest first
+    suppressed: tuple[str, ...]  # "negated:<name>" / "past:<name>" for matches set aside
+
+
+def _p(name: str, category: str, weight: float, regex: str, negatable: bool = True) -> Pattern:
+    return Pattern(name, category, weight, re.compile(regex), negatable)
+
+
+_SELF = r"(?:my ?self|myslef|mysefl|meself|my ?sel)"
+_INTENT = (
+    r"(?:want(?:s|ed)? (?:to|2)|wanna|wana|wan2|need to|going to|gonna|gunna|gona|will|ill|"
+    r"plan(?:ning)? to|about to|ready to|trying to|try to|gotta|have to|should|might|may|could|"
+    r"thinking (?:about|of)|think about|thought about|urge to|wish i could|wish to|tempted to|"
+    r"decided to|im (?:going|gonna|about|ready))"
+)
+_PERSON = (
+    r"(?:him|her|them|you|u|ya|someone|somebody|everyone|everybody|people|"
+    r"(?:my|his|her|that|this|the|those|these) (?:(?:step|ex-?)?(?:dad|father|mom|mum|mother|"
+    r"bf|boyfriend|gf|girlfriend|husband|hubby|wife|partner|ex|brother|sister|bro|sis|boss|"
+    r"manager|coworker|co-worker|roommate|neighbou?r|teacher|kid|son|daughter|friend|cousin|"
+    r"uncle|aunt|family|baby|guy|girl|man|woman|dude|bitch|bastard|classmate|kids|people)s?))"
+)
+_ABUSER = (
+    r"(?:someone|somebody|he|she|they|hes|shes|theyre|"
+    r"my (?:\w+ )?(?:(?:step|ex-?)?(?:dad|father|mom|mum|mother|bf|boyfriend|gf|girlfriend|"
+    r"husband|hubby|wife|partner|ex|brother|sister|uncle|aunt|cousin|roommate|boss|coach|"
+    r"teacher|landlord|parents?|family)))"
+)
+_ABUSE_VERB = (
+    r"(?:hurting|hitting|beating|choking|kicking|punching|slapping|abusing|raping|strangling|"
+    r"molesting|hit|hits|beat|beats|choked|chokes|punched|punches|slapped|slaps|kicked|kicks|"
+    r"raped|rapes|abused|abuses|pushed|shoved|strangled|molested|molests|grabbed|threw|throws|"
+    r"touches|touched|touching|forcing|forced|hurts)"
+)
+_PILLS = (
+    r"(?:pills?|tablets?|meds|medication|medicine|tylenol|advil|ibuprofen|paracetamol|"
+    r"acetaminophen|xanax|insulin|painkillers|pain killers|antidepressants|capsules|"
+    r"oxy\w*|percs?|benzos?|sleeping pills|bottle)"
+)
+
+PATTERNS: tuple[Pattern, ...] = (
+    # --- suicide or self-harm -------------------------------------------------------------
+    _p("suicide.word", SUICIDE, 1.0,
+       r"\b(?:suicid\w*|sucid\w*|suicdal|suisid\w*|su[i1]c[i1]d\w*|sewer ?slide\w*|"
+       r"self ?delet\w*|unaliv\w*|un-aliv\w*)"),
+    _p("suicide.kms", SUICIDE, 1.0, r"\b(?:kms|ctb|kmself)\b"),
+    _p("suicide.kill_self", SUICIDE, 1.0,
+       rf"\b(?:kill|killing|killed|kil|hang|hanging|off|offing|end|ending|drown|drowning|"
+       rf"poison|poisoning|shoot|shooting|unalive|suffocate|starve|starving) {_SELF}\b"),
+    _p("suicide.end_life", SUICIDE, 1.0,
+       r"\b(?:end|ending|ended|take|taking|took) (?:my|me) (?:own )?li(?:fe|ves)\b|"
+       r"\bend(?:ing)? (?:it|it all|everything|things|this)(?: all)?(?: (?:tonight|today|now|"
+       r"soon|for good|forever))?\b(?! (?:with|between|off|early))"),
+    _p("suicide.want_die", SUICIDE, 1.0,
+       rf"\b{_INTENT}(?: just| really| honestly| literally| rather)? (?:to )?"
+       r"(?:die+|dye|be dead|not exist|stop existing|not be alive|disappear forever|"
+       r"not be here anymore|cease to exist)\b|\bwish (?:i|id) (?:was|were|could be|be) dead\b|"
+       r"\bwant(?:ed)? death\b|\bready to go\b(?= (?:now|forever|for good|tonight))"),
+    _p("suicide.never_wake", SUICIDE, 0.95,
+       r"\b(?:sleep forever|never wake up|not wake up|dont wake up|wont wake up|no(?:t)? "
+       r"waking up|go to sleep and (?:not|never)|sleep and never)\b(?! (?:on time|early|in time|"
+       r"until|till|til|before))", negatable=False),
+    _p("suicide.not_alive", SUICIDE, 1.0,
+       r"\b(?:dont|do not|dnt|never) (?:want to|wanna|wana|want 2) (?:be alive|exist|be here "
+       r"any ?more|live any ?more|live\b(?! (?:here|there|with|in|near|alone|together|like|"
+       r"at|on))|keep living|wake up(?! (?:early|tomorrow morning for)))|\bnot want(?:ing)? to "
+       r"(?:live|be alive|exist)\b", negatable=False),
+    _p("suicide.better_off", SUICIDE, 0.95,
+       r"\b(?:better off|be better|happier|easier for everyone)(?: \w+){0,2} (?:without me|if i "
+       r"(?:was|were|wasnt|werent|died|disappeared|wasnt here|was gone|were gone))\b|"
+       r"\bbetter off dead\b|\b(?:no ?one|nobody) (?:would|will|even) (?:miss|notice|care)"
+       r"(?: me)?(?: \w+)? if i (?:died|was gone|were gone|disappeared|wasnt here|was dead|"
+       r"killed)\b", negatable=False),
+    _p("suicide.no_reason", SUICIDE, 0.9,
+       r"\b(?:no|nothing|no point|no reason|not any reason)(?: left)? (?:to live for|in living|"
+       r"to keep living|(?:in )?being alive|to be alive|to stay alive|reason to live|point to "
+       r"living|point in life)\b|\bnothing left to live\b|\bwhats the point (?:of|in) "
+       r"(?:living|being alive|life|staying alive)\b", negatable=False),
+    _p("suicide.tired_of_life", SUICIDE, 0.85,
+       r"\b(?:tired|sick|exhausted) of (?:living|being alive|existing|life|this life)\b|"
+       r"\bdone with (?:life|living|being alive|it all|existing)\b|"
+       r"\bleave this (?:world|earth|life)\b|\bjoin (?:him|her|them|my \w+) in (?:heaven|death)\b"),
+    _p("suicide.pills", SUICIDE, 0.95,
+       rf"\b(?:saved|saving|save|stockpil\w*|hoard\w*|collect\w*|stash\w*|squirrel\w*|"
+       rf"have enough|got enough|enough)(?: \w+){{0,4}} {_PILLS}\b(?! (?:for (?:my|the) (?:trip|"
+       rf"vacation|travel|surgery|pain|headache|back)))", negatable=False),
+    _p("suicide.note", SUICIDE, 0.95,
+       r"\b(?:suicide note|goodbye (?:letters?|notes?|messages?|texts?|videos?)|"
+       r"(?:wrote|writing|written|write|left|leave) (?:my|a|the|some) (?:final |last )?"
+       r"(?:notes?|letters?)(?: \w+)? (?:to|for) (?:my|everyone|everybody|them)|"
+       r"(?:final|last) (?:note|letter|message|text|goodbye)s? (?:to|for) (?:my|everyone|"
+       r"everybody|you all)|this is (?:my )?(?:final |last )?goodbye\b(?! to (?:him|her|"
+       r"them|my ex|this (?:job|city|place|apartment)))|(?:goodbye|bye) (?:everyone|"
+       r"everybody|world|cruel world|forever)|"
+       r"wont be (?:here|around|alive) (?:much longer|after tonight|tomorrow|anymore|"
+       r"by (?:tomorrow|morning|monday)))\b", negatable=False),
+    _p("suicide.giving_away", SUICIDE, 0.9,
+       r"\bgiv\w* (?:away )?(?:all (?:of )?my (?:stuff|things|belongings|possessions|"
+       r"stuff away|things away)|everything (?:i own|away)|my (?:cat|dog|pets?|belongings|"
+       r"possessions) (?:away|to (?:someone|a (?:friend|neighbor))))|\bgave (?:away )?(?:all "
+       r"(?:of )?my (?:stuff|things|belongings)|my (?:cat|dog) away)|\bgiven away (?:all )?"
+       r"my\b|\bwho (?:should|will|can|gets to) (?:get|have|take|keep) my (?:stuff|things|"
+       r"cat|dog|pets?|belongings) (?:when|after|if) im gone\b|\bwont need (?:it|them|my "
+       r"\w+|any of (?:it|this|my stuff)) (?:anymore|where im going|after (?:tonight|"
+       r"tomorrow))\b", negatable=False),
+    _p("suicide.self_harm", SUICIDE, 1.0,
+       rf"\b(?:cut|cutting|cuts|burn|burned|burnt|burning|hurt|hurting|harm|harming|harmed|"
+       rf"scratch\w*|carv\w*|punish\w*|bash\w*|hit|hitting) (?:{_SELF}|my (?:arms?|wrists?|"
+       rf"legs?|thighs?|skin|stomach|body))\b|\bself[- ]?harm\w*\b|\bself[- ]?injur\w*\b|"
+       r"\b(?:sh|cutting) (?:again|relapse)\b|\brelaps\w* (?:on|with|into) (?:sh|self[- ]?"
+       r"harm|cutting)\b|\bblades? (?:again|on my)\b"),
+    _p("suicide.method", SUICIDE, 0.9,
+       r"\b(?:jump|jumping|leap|throw myself) (?:off|from|in front of) (?:a |the |this |that |"
+       r"my |our )?(?:bridge|building|roof|rooftop|cliff|train|balcony|window|car|bus|truck|"
+       r"overpass|ledge|tower|parking garage)\b|\b(?:noose|tie a rope|tied a rope|rope "
+       r"(?:around|ready))\b|\bstep in front of (?:a |the )?(?:train|bus|truck|car)\b|"
+       r"\bslit(?:ting)? my (?:wrists?|throat)\b|\bgun (?:to|in) my (?:head|mouth)\b"),
+    # --- harm to others ------------------------------------------------------------------
+    _p("others.kill", OTHERS, 1.0,
+       rf"\b{_INTENT}(?: \w+){{0,2}}? (?:kill|murder|stab|shoot|strangle|choke|poison|run over|"
+       rf"beat|hurt|bash|slit|smother|torch|burn down) {_PERSON}\b(?! (?:in (?:fortnite|"
+       rf"minecraft|the game|cod|valorant|chess)|at (?:chess|cards|poker|mario|fifa)))"),
+    _p("others.urge", OTHERS, 1.0,
+       rf"\b(?:urges?|thoughts?|fantasi\w*|fantasy|dream\w*|images?) (?:to|about|of) "
+       rf"(?:hurt|hurting|kill|killing|stab|stabbing|shoot|shooting|strangl\w*|choking|murder\w*) "
+       rf"{_PERSON}\b"),
+    _p("others.weapon", OTHERS, 1.0,
+       r"\b(?:bring|bringing|brought|take|taking|got|get|buy|bought|have|carry|carrying) "
+       r"(?:a |my |his |her |my dads |dads |the )?(?:gun|knife|weapon|rifle|pistol|ar|machete|"
+       r"bomb) (?:to|into|at) (?:school|work|class|the office|his|her|their|the party|church|"
+       r"campus)\b|\bshoot (?:up )?(?:the |my |this |that )?(?:school|office|workplace|place|"
+       r"party|church|mall|class|campus)\b|\bmake (?:them|him|her|everyone|them all) "
+       r"(?:all )?(?:pay|suffer) (?:with (?:their|his|her) (?:lives|life|blood))\b|"
+       r"\b(?:he|she|they) (?:deserves?|deserve) to die\b|\bwant (?:him|her|them) dead\b"),
+    # --- abuse or danger -----------------------------------------------------------------
+    _p("abuse.hurting_me", ABUSE, 1.0,
+       rf"\b{_ABUSER} (?:is |keeps |has been |have been |was |were |just |always |)"
+       rf"(?:still |)(?:{_ABUSE_VERB}) (?:me|us)\b(?! (?:so much|emotionally|deeply|with (?:his|"
+       rf"her|their) words|by (?:ignoring|leaving|ghosting|not)|when (?:he|she|they) "
+       rf"(?:left|ignore|ghost)|inside))|\bsome(?:one|body) is hurting me\b|"
+       rf"\b(?:being|been|was|got) (?:abused|beaten|raped|molested|assaulted|trafficked|"
+       rf"choked|strangled)\b|\bsexually assaulted\b", negatable=False),
+    _p("abuse.not_safe", ABUSE, 1.0,
+       r"\b(?:not|dont feel|do not feel|never feel|dont|isnt|arent|no longer|never) (?:feel )?"
+       r"safe (?:at home|at my (?:house|place|home)|in my (?:own )?(?:house|home|room|apartment|"
+       r"place)|here|with (?:him|her|them|my \w+)|around (?:him|her|them|my \w+)|anymore|going "
+       r"home|to go home|home)\b|\b(?:scared|afraid|terrified|frightened) (?:to go home|to go "
+       r"back home|(?:of|for) my (?:life|safety)|(?:he|she|they)(?:ll| will| is going to| is "
+       r"gonna|s going to|s gonna| might| would) (?:hurt|kill|hit|find|beat|rape) (?:me|us))\b|"
+       r"\bfear (?:for|of) my (?:life|safety)\b", negatable=False),
+    _p("abuse.threat", ABUSE, 1.0,
+       r"\b(?:threatened|threatens|threatening|threaten|threat|said|says|told me|keeps saying|"
+       r"swore|swears|texted me)(?: (?:that|me))? (?:to |hed |he would |he will |hell |hes "
+       r"going to |hes gonna |he was going to |shed |she would |she will |shell |shes going "
+       r"to |shes gonna |she was going to |theyd |they will |theyll |theyre going to |they "
+       r"would |theyre gonna |)(?:kill|hurt|hit|beat|shoot|stab|find|rape|burn) (?:me|us|my)\b|"
+       r"\b(?:he|she|they|someone|my \w+) (?:threatened|threatens|is threatening) "
+       r"(?:me|my life|to)\b|\bthreatened my life\b|\b(?:death|rape) threats?\b",
+       negatable=False),
+    _p("abuse.trapped", ABUSE, 1.0,
+       r"\b(?:wont|will not|doesnt|dont) let me (?:leave|go|out|call|eat|sleep)\b|"
+       r"\blocked me (?:in|out)\b|\btrapped (?:in|at|inside) (?:the|my|his|her|this) "
+       r"(?:house|room|car|apartment|basement|place)\b|\bmaking me (?:have sex|do things)\b|"
+       r"\bforc\w* me to (?:have sex|do (?:stuff|things)|sleep with)\b|"
+       r"\b(?:following|stalking|chasing) me\b(?! on (?:instagram|twitter|ig|tiktok|x|social))|"
+       r"\b(?:broke|breaking|trying to break) into my\b|\bhiding from (?:him|her|them|my \w+)\b",
+       negatable=False),
+    # --- medical emergency -------------------------------------------------------------------
+    _p("medical.overdose", MEDICAL, 1.0,
+       rf"\b(?:took|taken|take|swallowed|swallow|ate|downed|popped|just took)(?: like| maybe| "
+       rf"about| way| almost)? (?:too many|too much|a lot of|lots of|all (?:of )?(?:my|the|"
+       rf"those)|the (?:whole|entire|rest of the)|a (?:whole|full) (?:bottle|pack|box|sheet) of|"
+       rf"\d{{2,}}|twenty|thirty|forty|fifty|a bunch of|a handful of|handfuls of|a fistful of|"
+       rf"double|triple)(?: \w+){{0,3}}? {_PILLS}\b|\boverdos\w*\b(?! on (?:sugar|candy|"
+       rf"coffee|caffeine|chocolate|tv|netflix|love|cuteness|anime|memes))|\bod(?:ed|d|ing)?\b"
+       rf"(?= on (?:pills|meds|xanax|heroin|fent|fentanyl|opioids|tylenol|something)|$)|"
+       rf"\b(?:mixed|mixing|took) (?:\w+ ){{0,2}}(?:{_PILLS}|xanax|benzos) (?:and|with) "
+       rf"(?:alcohol|vodka|wine|booze|drinks|beer)\b|\b(?:drank|swallowed|drinking) (?:some |"
+       rf"the )?(?:bleach|antifreeze|poison|drain cleaner)\b"),
+    _p("medical.breathing", MEDICAL, 1.0,
+       r"\b(?:cant|can not|cannot|cnt|struggling to|hard to|barely|trouble|hard time|having "
+       r"trouble) breath(?:e|ing)?\b|\b(?:not|isnt|stopped|stop) breathing\b|"
+       r"\bthroat (?:is )?(?:closing|swelling)\b|\bchoking on\b"),
+    _p("medical.chest", MEDICAL, 1.0,
+       r"\bchest (?:pain|pains|hurts|is hurting|is killing me|feels (?:tight|heavy|crushed)|"
+       r"tightness|is tight|pressure)\b|\bpain in my chest\b|\bhaving a (?:heart attack|stroke|"
+       r"seizure)\b|\b(?:heart attack|stroke) (?:right now|rn)\b"),
+    _p("medical.bleeding", MEDICAL, 1.0,
+       r"\b(?:bleeding|blood)(?: \w+){0,3} (?:wont stop|will not stop|cant stop|a lot|so much|"
+       r"everywhere|heavily|badly)\b|\bbleeding out\b|\bcut (?:too deep|way too deep)\b|"
+       r"\b(?:wont|will not|doesnt|cant get it to) stop bleeding\b"),
+    _p("medical.unconscious", MEDICAL, 1.0,
+       r"\b(?:cant|cannot|can not) wake (?:him|her|them|my \w+) up\b|\bunconscious\b|"
+       r"\b(?:is|hes|shes|having|had) (?:a )?seizures?\b|\bface is drooping\b|"
+       r"\banaphyla\w*\b|\ballergic reaction\b(?! (?:last|to (?:cats|dogs)))|"
+       r"\bpassing out\b|\bkeep passing out\b|\bvomiting blood\b|\bthrowing up blood\b|"
+       r"\blips are (?:blue|turning blue)\b"),
+)
+
+# Idioms are blanked before matching. Each is a figure of speech, not a statement of risk.
+_IDIOMS = re.compile(
+    r"\bdying (?:to|for|of laughter|of embarrassment|laughing|inside lol)\b|"
+    r"\b(?:killed|killing|kill|slayed|slaying) it\b|\bkill(?:ing)? time\b|"
+    r"\b(?:dead|deathly) (?:tired|serious|ass|on|wrong|right|last|end|set|center|silent)\b|"
+    r"\bcould (?:kill|murder|die) for\b|\bkill for (?:a|some|an)\b|"
+    r"\b(?:is|are|was|were|its|theyre|thats|these|those|it|this|job|feet|back|shoes|heels|"
+    r"kids|boss|traffic|commute|suspense|class|homework|exams?|heat|work|week) killing me\b|"
+    r"\bkilling me (?:softly|lol|lmao)\b|\bkills me\b|\bkilled me (?:lol|lmao|haha|😂)\b|"
+    r"\b(?:die|died|dying|dead) (?:of|from) (?:embarrassment|laughter|laughing|boredom|cringe|"
+    r"shame)\b|\bto die for\b|\bkillers?\b|\bdeadline\w*\b|\b(?:i|im) dead (?:lol|lmao|haha|😂|💀)|"
+    r"\bwould (?:rather|sooner) die than\b|\bdie (?:on|of) (?:that|this) hill\b|"
+    r"\bkmsl\b|\bkill(?:ing)? (?:my|the|a|this) (?:vibe|mood|buzz|battery|phone|"
+    r"plant|plants|engine|lights?|game|boss|level|dragon|zombies?|monsters?)\b|"
+    r"\b(?:my|the|his|her) (?:mom|mum|mother|dad|father|boss|teacher|coach|manager|sister|"
+    r"brother|roommate|friends?|parents|wife|husband|girlfriend|boyfriend) (?:is |are |will |"
+    r"would |)(?:gonna|going to|will|would)? ?(?:kill|murder) me (?:when|if) (?:i|she|he|they)"
+    r"(?:m|am)? (?:sees?|finds? out|hears?|notices?|late|forget|forgot|miss|break|broke|"
+    r"spend|spent|eat|ate|get home late|gets? the bill)\b|"
+    r"\b(?:suicide|overdose) (?:squad|prevention|awareness|rates?|statistics|hotline number)\b|"
+    r"\b(?:died by|committed|death by|lost \w+ to|loss to|losing \w+ to) (?:suicide|overdose)\b|"
+    r"\b(?:cut|burned|burnt) (?:myself|my (?:finger|thumb|hand)) (?:shaving|cooking|while|on "
+    r"(?:the|a|some)|chopping|by accident|accidentally|slicing)\b|"
+    r"\b(?:laugh\w*|giggl\w*) so (?:hard|much)(?: \w+){0,4} (?:cant|couldnt|could not) breathe\b|"
+    r"\bcant breathe (?:lol|lmao|haha|😂|💀|from laughing)|\bgave me a heart attack\b|"
+    r"\b(?:give|giving|almost gave) (?:me|him|her) a heart attack\b|"
+    r"\bchest (?:hurts|aches|feels tight)(?: \w+){0,3} (?:when|every time|whenever) (?:i|he|she) "
+    r"(?:think|see|look|remember|hear)|\bheartbreak\w*\b|"
+    r"\b(?:i|im|i am) (?:so |literally |just )?(?:gonna|going to) die (?:of|if|when|lol|😂)\b",
+)
+
+_NEGATION = re.compile(
+    r"\b(?:not|never|no longer|nor|dont|didnt|doesnt|wont|wouldnt|isnt|arent|wasnt|werent|"
+    r"havent|hasnt|cannot|can not|cant|couldnt|aint|no intention of|no plans? to|no desire to|"
+    r"no urge to|zero|none of|would never|stopped|quit)\b"
+    r"(?! (?:stop|help|keep|take (?:it|this)|handle|cope|go on|wait|anymore|think of anything "
+    r"but|get (?:it|the thought)|shake))"
+)
+_CLAUSE_BREAK = re.compile(r"[.!?;,\n]|\b(?:but|though|although|however|yet|except|and now|now)\b")
+_SENTENCE_BREAK = re.compile(r"[.!?\n]")
+_PAST = re.compile(
+    r"\b(?:used to|years ago|a year ago|last year|(?:two|three|four|five|several|many|a few) "
+    r"(?:years|months) ago|in (?:high school|middle school|college|my teens|my twenties)|"
+    r"when i was (?:younger|a teen\w*|a kid|little|in (?:school|college)|\d+)|back then|"
+    r"in the past|at my lowest|(?:clean|sober|free) (?:for|since)|recovered|in recovery|"
+    r"survived|survivor|(?:am|im|feel|feeling|doing) (?:so |much |a lot )?better now|"
+    r"years clean|months clean|days clean|got help|therapy helped)\b"
+)
+_RECURRING = re.compile(
+    r"\b(?:again|relaps\w*|tonight|right now|rn|today|this (?:morning|evening|week)|"
+    r"lately|these days|started (?:again|back)|back to|coming back)\b"
+)
+_NEG_WINDOW_WORDS = 6
+
+
+def normalise(text: str) -> str:
+    """Lower case, straight quotes, no apostrophes, single spaces (offsets are not preserved)."""
+    text = text.lower()
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    text = text.replace("'", "")
+    text = re.sub(r"[ \t\r\f\v]+", " ", text)
+    return text.strip()
+
+
+def _blank_idioms(text: str) -> str:
+    return _IDIOMS.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _clause_before(text: str, start: int) -> str:
+    """The words of the clause that end where a match starts (at most a few words)."""
+    head = text[:start]
+    breaks = list(_CLAUSE_BREAK.finditer(head))
+    if breaks:
+        head = head[breaks[-1].end():]
+    words = head.split()
+    return " ".join(words[-_NEG_WINDOW_WORDS:])
+
+
+def _sentence_of(text: str, start: int, end: int) -> str:
+    left = max((m.end() for m in _SENTENCE_BREAK.finditer(text[:start])), default=0)
+    right_match = _SENTENCE_BREAK.search(text, end)
+    right = right_match.start() if right_match else len(text)
+    return text[left:right]
+
+
+def find_hits(text: str) -> tuple[Hit, ...]:
+    """Every pattern match in ``text``, each marked hit, negated or past."""
+    norm = normalise(text)
+    blanked = _blank_idioms(norm)
+    recurring = bool(_RECURRING.search(blanked))
+    hits: list[Hit] = []
+    for pattern in PATTERNS:
+        for m in pattern.regex.finditer(blanked):
+            status = "hit"
+            if pattern.negatable:
+                if _NEGATION.search(_clause_before(blanked, m.start())):
+                    status = "negated"
+                elif not recurring and _PAST.search(_sentence_of(blanked, m.start(), m.end())):
+                    status = "past"
+            hits.append(Hit(pattern.name, pattern.category, pattern.weight, m.start(), m.end(), status))
+    return tuple(hits)
+
+
+def match(text: str) -> PatternResult:
+    """Screen ``text`` with the patterns alone."""
+    hits = find_hits(text)
+    live = sorted(
+        (h for h in hits if h.status == "hit"),
+        key=lambda h: (-h.weight, -_URGENCY[h.category], h.start),
+    )
+    reasons = tuple(dict.fromkeys(h.pattern for h in live))
+    suppressed = tuple(dict.fromkeys(f"{h.status}:{h.pattern}" for h in hits if h.status != "hit"))
+    if not live:
+        return PatternResult(False, None, 0.0, (), suppressed)
+    top = live[0]
+    return PatternResult(True, top.category, top.weight, reasons, suppressed)

@@ -1,0 +1,144 @@
+"""The screener: patterns first, then the classifier, and a fail-safe around both.
+
+``Screener.screen(text)`` never raises. If anything inside fails (the model, bad input),
+the verdict is a crisis with reason ``screening-failed``, so the person gets crisis
+resources rather than nothing or a self-care tip. Only the exception's type is logged,
+never the text.
+
+Long text: the patterns read all of it (up to ``MAX_CHARS``); the classifier reads it in
+overlapping windows of words, and any window at or above the threshold flags the text.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from safety import patterns
+from safety.classifier import CrisisModel
+
+__all__ = ["Verdict", "Screener", "FAILSAFE", "MAX_CHARS"]
+
+log = logging.getLogger("mend.safety")
+
+MAX_CHARS = 100_000  # beyond this, only the first MAX_CHARS characters are screened
+WINDOW_WORDS = 60  # texts up to this many words are scored whole
+WINDOW_OVERLAP = 20
+MAX_WINDOWS = 200
+
+
+@dataclass(frozen=True)
+class Verdict:
+    crisis: bool
+    category: str | None  # one of safety.patterns.CATEGORIES when crisis, else None
+    score: float  # 0..1; for the model, 0.5 is the calibrated threshold
+    reasons: tuple[str, ...]  # pattern names, "model", "negated:<pattern>", "screening-failed", ...
+
+
+FAILSAFE = Verdict(crisis=True, category=patterns.SUICIDE, score=1.0, reasons=("screening-failed",))
+
+
+def _windows(text: str) -> list[str]:
+    words = text.split()
+    if len(words) <= WINDOW_WORDS:
+        return [" ".join(words)]
+    step = WINDOW_WORDS - WINDOW_OVERLAP
+    out = []
+    for start in range(0, len(words), step):
+        out.append(" ".join(words[start:start + WINDOW_WORDS]))
+        if start + WINDOW_WORDS >= len(words):
+            break
+    return out
+
+
+class Screener:
+    """Screens texts for crisis language. Build one per process with :func:`safety.load_screener`."""
+
+    def __init__(self, model: CrisisModel, embedder, threshold: float = 0.5):
+        self.model = model
+        self.embedder = embedder
+        self.threshold = float(threshold)
+        self._exemplar_vectors = None
+        if model.method == "exemplar":
+            crisis, safe = model.exemplar_texts
+            self._exemplar_vectors = (embedder.embed(list(crisis)), embedder.embed(list(safe)))
+
+    def screen(self, text: str) -> Verdict:
+        """The verdict for one text. Never raises."""
+        return self.screen_many([text])[0]
+
+    def screen_many(self, texts: list[str]) -> list[Verdict]:
+        """Verdicts for many texts, with one embedding call for all of them. Never raises."""
+        try:
+            return self._screen_many(list(texts))
+        except Exception as exc:  # noqa: BLE001 - the fail-safe is the point
+            if len(texts) == 1:
+                log.error("crisis screening failed (%s); answering with crisis resources", type(exc).__name__)
+                return [FAILSAFE]
+        # A batch failed: screen one by one, so one bad text cannot fail the others.
+        return [self._screen_one_safely(t) for t in texts]
+
+    def _screen_one_safely(self, text) -> Verdict:
+        try:
+            return self._screen_many([text])[0]
+        except Exception as exc:  # noqa: BLE001
+            log.error("crisis screening failed (%s); answering with crisis resources", type(exc).__name__)
+            return FAILSAFE
+
+    def model_scores(self, texts: list[str]) -> np.ndarray:
+        """The classifier's score for each text (max over its windows), patterns ignored."""
+        return self._score_windows(texts)[0]
+
+    def _score_windows(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Per text: the best window's score and that window's embedding."""
+        windows, owner = [], []
+        for i, text in enumerate(texts):
+            ws = _windows(text[:MAX_CHARS])[:MAX_WINDOWS]
+            windows.extend(ws)
+            owner.extend([i] * len(ws))
+        if not windows:
+            return np.zeros(len(texts)), np.zeros((len(texts), 0))
+        vectors = self.embedder.embed(windows)
+        if len(vectors) != len(windows):
+            raise ValueError("the embedder returned the wrong number of vectors")
+        scores = self.model.score(vectors, self._exemplar_vectors)
+        if not np.all(np.isfinite(scores)):
+            raise ValueError("the classifier produced a non-finite score")
+        best = np.full(len(texts), -1.0)
+        best_vectors = np.zeros((len(texts), vectors.shape[1]))
+        for w, (i, s) in enumerate(zip(owner, scores, strict=True)):
+            if s > best[i]:
+                best[i] = s
+                best_vectors[i] = vectors[w]
+        return best, best_vectors
+
+    def _screen_many(self, texts: list) -> list[Verdict]:
+        for t in texts:
+            if not isinstance(t, str):
+                raise TypeError(f"expected text as str, got {type(t).__name__}")
+        verdicts: list[Verdict | None] = [None] * len(texts)
+        pending: list[int] = []
+        suppressed: dict[int, tuple[str, ...]] = {}
+        for i, text in enumerate(texts):
+            if not text.strip():
+                verdicts[i] = Verdict(False, None, 0.0, ("empty",))
+                continue
+            result = patterns.match(text[:MAX_CHARS])
+            if result.crisis:
+                verdicts[i] = Verdict(True, result.category, float(result.weight), result.reasons)
+            else:
+                suppressed[i] = result.suppressed
+                pending.append(i)
+        if pending:
+            scores, vectors = self._score_windows([texts[i] for i in pending])
+            for j, i in enumerate(pending):
+                score = float(scores[j])
+                extra = ("truncated",) if len(texts[i]) > MAX_CHARS else ()
+                if score >= self.threshold:
+                    category = self.model.category_of(vectors[j][None, :])[0]
+                    verdicts[i] = Verdict(True, category, score, ("model",) + suppressed[i] + extra)
+                else:
+                    verdicts[i] = Verdict(False, None, score, suppressed[i] + extra)
+        return verdicts  # type: ignore[return-value]
