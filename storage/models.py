@@ -122,6 +122,10 @@ class Message(Base):
     status: Mapped[str] = mapped_column(String(16))  # received | queued | sent | delivered | undelivered | failed
     error_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"), nullable=True)
+    # out: the inbound message this answers (so a retried webhook gets the same reply back)
+    in_reply_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 

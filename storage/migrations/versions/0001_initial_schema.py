@@ -125,8 +125,10 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('error_code', sa.Integer(), nullable=True),
     sa.Column('outbox_id', sa.Integer(), nullable=True),
+    sa.Column('in_reply_to_id', sa.Integer(), nullable=True),
     sa.Column('created_at', storage.models.UtcDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', storage.models.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['in_reply_to_id'], ['messages.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['outbox_id'], ['outbox.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['subscriber_id'], ['subscribers.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
@@ -134,6 +136,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_messages_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_messages_in_reply_to_id'), ['in_reply_to_id'], unique=False)
         batch_op.create_index('ix_messages_subscriber_created', ['subscriber_id', 'created_at'], unique=False)
 
     op.create_table('recommendations',
@@ -168,6 +171,7 @@ def downgrade() -> None:
 
     op.drop_table('recommendations')
     with op.batch_alter_table('messages', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_messages_in_reply_to_id'))
         batch_op.drop_index('ix_messages_subscriber_created')
         batch_op.drop_index(batch_op.f('ix_messages_created_at'))
 
