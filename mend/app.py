@@ -17,4 +17,7 @@ def create_app(config: Config, *, services: Services | None = None) -> FastAPI:
     def healthz() -> dict:
         return {"status": "ok"}
 
+    from console import mount as mount_console  # /admin and /metrics (off without MEND_ADMIN_TOKEN)
+
+    mount_console(app, services)
     return app

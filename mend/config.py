@@ -166,6 +166,11 @@ class ServerConfig:
     trust_forwarded_headers: bool = _opt(
         True, "Use X-Forwarded-Proto/Host from a reverse proxy when checking signatures."
     )
+    console_session_hours: int = _opt(12, "An operator console login lasts this long.", min=1, max=24 * 30)
+    corpus_watch_seconds: float = _opt(
+        3.0, "How often `mend serve` checks the corpus files for edits and hot-reloads them (0: off).",
+        min=0.0, max=3600,
+    )
 
 
 @dataclass(frozen=True)

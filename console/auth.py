@@ -1,0 +1,83 @@
+"""Who may use the console: the admin token, as a Bearer header or a signed session cookie.
+
+- No token configured (``MEND_ADMIN_TOKEN`` unset): the console is off; every ``/admin``
+  path answers 404. Never open.
+- ``Authorization: Bearer TOKEN`` is compared in constant time (``hmac.compare_digest``).
+- The login form posts the token once; the answer sets a session cookie signed with a key
+  derived from the token (itsdangerous, timestamped, expires), HttpOnly, SameSite=Strict,
+  and Secure when the request came over https or the public URL is https. Changing the
+  token invalidates every session.
+- Each session carries a random CSRF token; every POST form made from the cookie must send
+  it back. Bearer requests need none (a browser never adds that header on its own).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+COOKIE = "mend_console"
+BEARER = "bearer"
+SESSION = "session"
+
+
+@dataclass(frozen=True)
+class Operator:
+    """An authenticated request: how it proved itself, and the CSRF token of its session."""
+
+    via: str  # BEARER | SESSION
+    csrf: str
+
+
+class ConsoleAuth:
+    def __init__(self, token: str, *, max_age_seconds: int = 12 * 3600, secure_cookies: bool = False):
+        if not token:
+            raise ValueError("ConsoleAuth needs a token; with none the console is off")
+        self._token = token.encode("utf-8")
+        key = hmac.new(self._token, b"mend-console-session-v1", hashlib.sha256).digest()
+        self._serializer = URLSafeTimedSerializer(key, salt="mend-console")
+        self.max_age = max_age_seconds
+        self.secure_cookies = secure_cookies
+
+    def token_ok(self, candidate: str | None) -> bool:
+        if not candidate:
+            return False
+        return hmac.compare_digest(candidate.strip().encode("utf-8"), self._token)
+
+    def bearer_ok(self, authorization: str | None) -> bool:
+        if not authorization:
+            return False
+        scheme, _, value = authorization.partition(" ")
+        return scheme.lower() == "bearer" and self.token_ok(value)
+
+    def new_session(self) -> tuple[str, str]:
+        """A fresh (cookie value, csrf token)."""
+        csrf = secrets.token_urlsafe(24)
+        return self._serializer.dumps({"csrf": csrf}), csrf
+
+    def session_csrf(self, cookie: str | None) -> str | None:
+        """The CSRF token of a valid, unexpired session cookie, else None."""
+        if not cookie:
+            return None
+        try:
+            data = self._serializer.loads(cookie, max_age=self.max_age)
+        except (BadSignature, SignatureExpired):
+            return None
+        csrf = data.get("csrf") if isinstance(data, dict) else None
+        return csrf if isinstance(csrf, str) and csrf else None
+
+    def identify(self, authorization: str | None, cookie: str | None) -> Operator | None:
+        if self.bearer_ok(authorization):
+            return Operator(BEARER, "")
+        csrf = self.session_csrf(cookie)
+        return Operator(SESSION, csrf) if csrf else None
+
+    @staticmethod
+    def csrf_ok(operator: Operator, submitted: str | None) -> bool:
+        if operator.via == BEARER:
+            return True
+        return bool(submitted) and hmac.compare_digest(submitted.encode("utf-8"), operator.csrf.encode("utf-8"))

@@ -1,0 +1,86 @@
+"""The console's handles on the recommender, the safety screener and the inbound path.
+
+They load lazily (the model takes a few seconds) and are shared through
+``services.extras`` under the keys ``"recommender"`` and ``"screener"``, so the SMS path
+and the console use one loaded copy each.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+from console.metrics import ConsoleMetrics
+from mend.services import Services
+
+_LOCK = threading.Lock()
+
+
+def shared(services: Services, key: str, load):
+    """``services.extras[key]``, loading it once with ``load()`` under a lock."""
+    value = services.extras.get(key)
+    if value is None:
+        with _LOCK:
+            value = services.extras.get(key)
+            if value is None:
+                value = load()
+                services.extras[key] = value
+    return value
+
+
+def recommender(services: Services):
+    from recommender import load_recommender
+
+    return shared(services, "recommender", lambda: load_recommender(services.config))
+
+
+def screener(services: Services):
+    from safety import load_screener
+
+    return shared(services, "screener", lambda: load_screener(services.config))
+
+
+@dataclass(frozen=True)
+class Ranked:
+    item_id: str
+    kind: str
+    theme: str
+    sms: str
+    score: float
+    reason: str
+    fallback: bool
+
+
+@dataclass(frozen=True)
+class TryResult:
+    text_chars: int
+    crisis: bool
+    category: str | None
+    safety_score: float | None
+    safety_reasons: tuple[str, ...]
+    crisis_reply: str | None  # shown instead of items when crisis
+    items: tuple[Ranked, ...]
+    latency_ms: float | None
+
+
+def crisis_reply(services: Services, country: str = "US") -> str:
+    replies = services.config.safety.crisis_replies
+    return replies.get(country) or replies["default"]
+
+
+def try_text(services: Services, metrics: ConsoleMetrics, text: str, now: datetime, top: int = 5) -> TryResult:
+    """What Mend would do with ``text``: the safety verdict first, then ranked items (none on crisis)."""
+    import time
+
+    verdict = screener(services).screen(text)
+    reasons = tuple(str(r) for r in getattr(verdict, "reasons", ()) or ())
+    if verdict.crisis:
+        return TryResult(len(text), True, verdict.category, verdict.score, reasons, crisis_reply(services), (), None)
+    rec = recommender(services)
+    start = time.perf_counter()
+    with metrics.time_recommend():
+        suggestions = rec.recommend([(now, text)], now=now, top=top)
+    latency = (time.perf_counter() - start) * 1000
+    items = tuple(Ranked(s.item_id, s.kind, s.theme, s.sms, s.score, s.reason, s.fallback) for s in suggestions)
+    return TryResult(len(text), False, verdict.category, verdict.score, reasons, None, items, latency)

@@ -1,0 +1,165 @@
+"""How corpus items fare with subscribers, and how evaluation metrics moved over runs.
+
+``item_stats(session)`` reads the recommendations table (times sent, reply rate, average
+rating per item); ``corpus_rows`` joins that with the loaded corpus for the browser and
+``mend corpus stats``. ``store_eval_run`` keeps one ``mend corpus eval`` result so the
+console can show its history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Integer, func, select
+from sqlalchemy.orm import Session
+
+from storage.models import EvalRun, Recommendation
+
+
+@dataclass(frozen=True)
+class ItemStats:
+    item_id: str
+    times_sent: int
+    replies: int
+    ratings: int
+    avg_rating: float | None
+
+    @property
+    def reply_rate(self) -> float | None:
+        return self.replies / self.times_sent if self.times_sent else None
+
+
+NEVER_SENT = ItemStats("", 0, 0, 0, None)
+
+
+def item_stats(session: Session) -> dict[str, ItemStats]:
+    """Per item id: times sent, replies, number of ratings and their average."""
+    rows = session.execute(
+        select(
+            Recommendation.item_id,
+            func.count(),
+            func.sum(func.cast(Recommendation.replied, Integer)),
+            func.count(Recommendation.feedback),
+            func.avg(Recommendation.feedback),
+        ).group_by(Recommendation.item_id)
+    ).all()
+    return {
+        item_id: ItemStats(item_id, int(sent), int(replies or 0), int(rated), float(avg) if avg is not None else None)
+        for item_id, sent, replies, rated, avg in rows
+    }
+
+
+@dataclass(frozen=True)
+class CorpusRow:
+    id: str
+    kind: str
+    theme: str
+    track: str | None
+    sms: str
+    path: str
+    stats: ItemStats
+
+
+def corpus_rows(items: Iterable, stats: Mapping[str, ItemStats], *, query: str = "", never_sent: bool = False,
+                kind: str = "", theme: str = "") -> list[CorpusRow]:
+    """The corpus items joined with their stats, filtered by a search text, kind, theme, never-sent."""
+    words = query.lower().split()
+    rows = []
+    for item in items:
+        s = stats.get(item.id) or ItemStats(item.id, 0, 0, 0, None)
+        if never_sent and s.times_sent:
+            continue
+        if kind and item.kind != kind or theme and item.theme != theme:
+            continue
+        haystack = " ".join([item.id, item.theme, item.kind, item.sms, " ".join(item.tags), item.body]).lower()
+        if words and not all(w in haystack for w in words):
+            continue
+        rows.append(CorpusRow(item.id, item.kind, item.theme, item.track, item.sms, str(item.path), s))
+    return rows
+
+
+def corpus_hash(items: Iterable) -> str:
+    """A short hash of the corpus content, so eval runs can say which corpus they measured."""
+    h = hashlib.sha256()
+    for item in sorted(items, key=lambda i: i.id):
+        h.update(f"{item.id}\0{item.kind}\0{item.theme}\0{item.sms}\0{item.body}\0".encode())
+    return h.hexdigest()[:16]
+
+
+def store_eval_run(session: Session, metrics: Mapping, corpus_hash: str, now: datetime) -> EvalRun:
+    """Keep one evaluation result (JSON-able ``metrics``); the caller commits."""
+    run = EvalRun(created_at=now, corpus_hash=corpus_hash, metrics=dict(metrics))
+    session.add(run)
+    session.flush()
+    return run
+
+
+@dataclass(frozen=True)
+class EvalPoint:
+    id: int
+    created_at: datetime
+    corpus_hash: str
+    metrics: dict
+
+
+def eval_history(session: Session, limit: int = 30) -> list[EvalPoint]:
+    """The last ``limit`` eval runs, oldest first."""
+    runs = session.scalars(select(EvalRun).order_by(EvalRun.created_at.desc(), EvalRun.id.desc()).limit(limit)).all()
+    return [EvalPoint(r.id, r.created_at, r.corpus_hash, dict(r.metrics)) for r in reversed(runs)]
+
+
+@dataclass(frozen=True)
+class MetricsTable:
+    systems: tuple[str, ...]  # columns, e.g. ("mend", "bm25", "random")
+    names: tuple[str, ...]  # rows, e.g. ("hit@1", "hit@3", "mrr", ...)
+    values: dict  # (name, system) -> float
+
+    def best(self, name: str) -> str | None:
+        scored = [(self.values[(name, s)], s) for s in self.systems if (name, s) in self.values]
+        return max(scored)[1] if scored else None
+
+
+def _systems(metrics: Mapping) -> dict[str, dict[str, float]]:
+    """``{system: {metric: value}}`` from an eval result: nested per system, or flat (one system)."""
+    nested = {k: v for k, v in metrics.items() if isinstance(v, Mapping)}
+    if "systems" in metrics and isinstance(metrics["systems"], Mapping):
+        nested = dict(metrics["systems"])
+    if nested:
+        return {
+            name: {m: float(v) for m, v in values.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+            for name, values in nested.items()
+        }
+    flat = {m: float(v) for m, v in metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    return {"mend": flat} if flat else {}
+
+
+def metrics_table(metrics: Mapping) -> MetricsTable:
+    systems = _systems(metrics)
+    names: list[str] = []
+    for values in systems.values():
+        names += [m for m in values if m not in names]
+    table = {(m, s): v for s, values in systems.items() for m, v in values.items()}
+    return MetricsTable(tuple(systems), tuple(names), table)
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    run_id: int
+    created_at: datetime
+    corpus_hash: str
+    values: dict  # metric -> value for Mend's own ranking
+
+
+TREND_METRICS = ("hit@1", "hit@3", "mrr", "ndcg@10", "coverage")
+
+
+def metric_trend(history: Iterable[EvalPoint], system: str = "mend") -> list[TrendRow]:
+    rows = []
+    for point in history:
+        values = _systems(point.metrics).get(system, {})
+        rows.append(TrendRow(point.id, point.created_at, point.corpus_hash,
+                             {m: values[m] for m in TREND_METRICS if m in values}))
+    return rows
