@@ -1,44 +1,25 @@
-"""The console's handles on the recommender, the safety screener and the inbound path.
+"""The console's handles on the recommender and the safety screener.
 
-They load lazily (the model takes a few seconds) and are shared through
-``services.extras`` under the keys ``"recommender"`` and ``"screener"``, so the SMS path
-and the console use one loaded copy each.
+Both come from ``services`` (loaded once, on first use, and shared with the SMS path), so
+the console ranks and screens with exactly what subscribers get.
 """
 
 from __future__ import annotations
 
-import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from console.metrics import ConsoleMetrics
 from mend.services import Services
 
-_LOCK = threading.Lock()
-
-
-def shared(services: Services, key: str, load):
-    """``services.extras[key]``, loading it once with ``load()`` under a lock."""
-    value = services.extras.get(key)
-    if value is None:
-        with _LOCK:
-            value = services.extras.get(key)
-            if value is None:
-                value = load()
-                services.extras[key] = value
-    return value
-
 
 def recommender(services: Services):
-    from recommender import load_recommender
-
-    return shared(services, "recommender", lambda: load_recommender(services.config))
+    return services.recommender
 
 
 def screener(services: Services):
-    from safety import load_screener
-
-    return shared(services, "screener", lambda: load_screener(services.config))
+    return services.screener
 
 
 @dataclass(frozen=True)
@@ -71,8 +52,6 @@ def crisis_reply(services: Services, country: str = "US") -> str:
 
 def try_text(services: Services, metrics: ConsoleMetrics, text: str, now: datetime, top: int = 5) -> TryResult:
     """What Mend would do with ``text``: the safety verdict first, then ranked items (none on crisis)."""
-    import time
-
     verdict = screener(services).screen(text)
     reasons = tuple(str(r) for r in getattr(verdict, "reasons", ()) or ())
     if verdict.crisis:

@@ -121,8 +121,7 @@ def mount(app: FastAPI, services: Services) -> ConsoleState | None:
     reloader = Reloader(lambda: engines.recommender(services).reload(cfg), services.clock)
 
     def _watch_change():
-        if services.extras.get("recommender") is not None:  # nothing loaded yet: nothing to reload
-            reloader.reload("watch")
+        reloader.reload("watch")
 
     watcher = None
     if cfg.server.corpus_watch_seconds > 0:

@@ -11,6 +11,7 @@ import typer
 
 from mend.cli import corpus, db, operator, recommend, runtime, safety, scheduling, sms
 from mend.cli._common import run_main
+from mend.cli.safety_review import register as register_safety_review
 
 app = typer.Typer(
     name="mend",
@@ -21,6 +22,7 @@ app = typer.Typer(
 )
 app.add_typer(corpus.app, name="corpus")
 app.add_typer(safety.app, name="safety")
+register_safety_review(safety.app)  # `mend safety queue|resolve` (operator review)
 app.add_typer(sms.app, name="sms")
 app.add_typer(db.app, name="db")
 recommend.register(app)

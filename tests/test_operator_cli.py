@@ -1,0 +1,92 @@
+"""`mend subscribers list|show`, `mend messages tail`, `mend safety queue|resolve` on a real database."""
+
+from __future__ import annotations
+
+import pytest
+from console_factories import make_message, make_safety_event, make_subscriber, phone
+from cryptography.fernet import Fernet
+from typer.testing import CliRunner
+
+from mend.cli import app
+from mend.cli._common import get_config
+from mend.services import build_services
+from storage import Cipher
+from storage.models import SafetyEvent
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    key = Fernet.generate_key().decode()
+    values = {"MEND_DATABASE_URL": f"sqlite:///{tmp_path / 'mend.db'}", "MEND_ENCRYPTION_KEY": key, "COLUMNS": "200"}
+    for k, v in values.items():
+        monkeypatch.setenv(k, v)
+    get_config.cache_clear()
+    yield values
+    get_config.cache_clear()
+
+
+@pytest.fixture
+def db(env):
+    services = build_services(get_config(), cipher=Cipher(env["MEND_ENCRYPTION_KEY"]))
+    with services.sessions() as session:
+        a = make_subscriber(session, phone=phone(51))
+        make_subscriber(session, phone=phone(52), status="opted_out")
+        make_message(session, a, body="Try a calm-place break.")
+        make_message(session, a, direction="in", body_encrypted=services.cipher.encrypt("my secret journal"))
+        make_message(session, a, status="failed", error_code=21610, body="second")
+        event = make_safety_event(session, services.cipher, text="I want to end it", phone=phone(51), subscriber_id=a.id)
+        session.commit()
+        ids = {"subscriber": a.id, "event": event.id}
+    yield services, ids
+    services.engine.dispose()
+
+
+def run(*args):
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_subscribers_list_masks_numbers_and_filters(db):
+    code, out = run("subscribers", "list")
+    assert code == 0, out
+    assert "+1555***0151" in out and "+1555***0152" in out and "+15555550151" not in out
+    code, out = run("subscribers", "list", "--status", "opted_out")
+    assert code == 0 and "+1555***0152" in out and "+1555***0151" not in out
+    code, out = run("subscribers", "list", "--status", "gone")
+    assert code == 1 and "unknown status" in out and "active" in out
+
+
+def test_subscribers_show_by_phone_and_by_id(db):
+    _, ids = db
+    code, out = run("subscribers", "show", phone(51))
+    assert code == 0, out
+    assert "+1555***0151" in out and "1 / 2" in out  # messages in / out
+    assert "my secret journal" not in out and "(encrypted)" in out
+    assert run("subscribers", "show", str(ids["subscriber"]))[0] == 0
+    code, out = run("subscribers", "show", phone(98))
+    assert code == 1 and "no subscriber" in out and "mend subscribers list" in out
+
+
+def test_messages_tail(db):
+    code, out = run("messages", "tail", "-n", "2")
+    assert code == 0, out
+    assert "second" in out and "21610" in out and "calm-place" not in out
+    assert "my secret journal" not in out
+
+
+def test_safety_queue_and_resolve(db):
+    services, ids = db
+    code, out = run("safety", "queue")
+    assert code == 0 and "I want to end it" in out and "+1555***0151" in out
+    code, out = run("safety", "resolve", str(ids["event"]), "--note", "  ")
+    assert code == 1 and "note" in out
+    code, out = run("safety", "resolve", "999", "--note", "x")
+    assert code == 1 and "no safety event 999" in out and "mend safety queue" in out
+    code, out = run("safety", "resolve", str(ids["event"]), "--note", "called back, safe")
+    assert code == 0, out
+    with services.sessions() as session:
+        assert session.get(SafetyEvent, ids["event"]).resolution_note == "called back, safe"
+    code, out = run("safety", "resolve", str(ids["event"]), "--note", "again")
+    assert code == 1 and "already resolved" in out
+    code, out = run("safety", "queue")
+    assert code == 0 and "No open crisis flags" in out
