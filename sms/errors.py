@@ -7,6 +7,8 @@ SmsError
  |     .outcome_unknown True: the request may have gone out (timeout after sending); never resend blindly,
  |                      reconcile with lookup() first
  +-- LookupFailed       the provider could not be asked about earlier sends (retry the reconcile later)
+ +-- InboundError       an inbound text Mend cannot take (no usable phone number or MessageSid);
+                        the webhook answers 400
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ class DeliveryError(SmsError):
 
 
 class LookupFailed(SmsError):
+    pass
+
+
+class InboundError(SmsError, ValueError):
     pass
 
 
