@@ -11,8 +11,8 @@ How a text is read:
    ``dead tired``, ``could kill for a coffee``, ``this job is killing me``, ...).
 3. Each pattern that matches is then checked, within its own clause, for a negation just
    before it (``I'm not suicidal``, ``I would never hurt myself``, ``no longer``) and,
-   within its sentence, for a marker that it is in the past (``last year``, ``used to``),
-   unless the text also says it is happening again (``again``, ``tonight``, ``relapsed``).
+   within its clause (for every pattern), for a marker that it is in the past (``last year``, ``used to``),
+   unless that clause also says it is happening again (``again``, ``tonight``, ``relapsed``).
    Patterns whose meaning *is* a negation (``I'm not safe at home``, ``I don't want to be
    alive``) are marked ``negatable=False`` and are never suppressed.
 
@@ -78,12 +78,12 @@ def _p(name: str, category: str, weight: float, regex: str, negatable: bool = Tr
     return Pattern(name, category, weight, re.compile(regex), negatable)
 
 
-_SELF = r"(?:my ?self|myslef|mysefl|meself|my ?sel)"
+_SELF = r"(?:my ?self|myslef|mysefl|myslf|mysef|mysel|meself|my ?sel)"
 _INTENT = (
     r"(?:want(?:s|ed)? (?:to|2)|wanna|wana|wan2|need to|going to|gonna|gunna|gona|will|ill|"
     r"plan(?:ning)? to|about to|ready to|trying to|try to|gotta|have to|should|might|may|could|"
     r"thinking (?:about|of)|think about|thought about|urge to|wish i could|wish to|tempted to|"
-    r"decided to|im (?:going|gonna|about|ready))"
+    r"decided to|im (?:going|gonna|about|ready)|abt to|bout to|boutta|finna|about to go|going to go|gonna go)"
 )
 _PERSON = (
     r"(?:him|her|them|you|u|ya|someone|somebody|everyone|everybody|people|"
@@ -105,7 +105,7 @@ _ABUSE_VERB = (
     r"touches|touched|touching|forcing|forced|hurts)"
 )
 _PILLS = (
-    r"(?:pills?|tablets?|meds|medication|medicine|tylenol|advil|ibuprofen|paracetamol|"
+    r"(?:pil+s?|tablets?|meds|medication|medicine|tylenol|advil|ibuprofen|paracetamol|"
     r"acetaminophen|xanax|insulin|painkillers|pain killers|antidepressants|capsules|"
     r"oxy\w*|percs?|benzos?|sleeping pills|bottle)"
 )
@@ -120,14 +120,17 @@ PATTERNS: tuple[Pattern, ...] = (
        rf"\b(?:kill|killing|killed|kil|hang|hanging|off|offing|end|ending|drown|drowning|"
        rf"poison|poisoning|shoot|shooting|unalive|suffocate|starve|starving) {_SELF}\b"),
     _p("suicide.end_life", SUICIDE, 1.0,
-       r"\b(?:end|ending|ended|take|taking|took) (?:my|me) (?:own )?li(?:fe|ves)\b|"
-       r"\bend(?:ing)? (?:it|it all|everything|things|this)(?: all)?(?: (?:tonight|today|now|"
+       r"\b(?:end|ending|endin|ended|take|taking|took) (?:my|me) (?:own )?l[iy](?:fe|ves)\b|"
+       r"\bend(?:ing|in)? (?:it|it all|everything|things|this)(?: all)?(?: (?:tonight|today|now|"
        r"soon|for good|forever))?\b(?! (?:with|between|off|early))"),
     _p("suicide.want_die", SUICIDE, 1.0,
        rf"\b{_INTENT}(?: just| really| honestly| literally| rather)? (?:to )?"
        r"(?:die+|dye|be dead|not exist|stop existing|not be alive|disappear forever|"
        r"not be here anymore|cease to exist)\b|\bwish (?:i|id) (?:was|were|could be|be) dead\b|"
-       r"\bwant(?:ed)? death\b|\bready to go\b(?= (?:now|forever|for good|tonight))"),
+       r"\bwant(?:ed)? death\b|\bhow to (?:die|kill myself|end it|end my life)\b|"
+       r"\bthink(?:ing)? about (?:dying|being dead|not being here|not being alive)\b|"
+       r"\bdont see myself (?:being alive|alive|living|here|still here)\b|"
+       r"\b(?:isnt|is not|not) worth living\b|\bready to go\b(?= (?:now|forever|for good|tonight))"),
     _p("suicide.never_wake", SUICIDE, 0.95,
        r"\b(?:sleep forever|never wake up|not wake up|dont wake up|wont wake up|no(?:t)? "
        r"waking up|go to sleep and (?:not|never)|sleep and never)\b(?! (?:on time|early|in time|"
@@ -140,14 +143,15 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("suicide.better_off", SUICIDE, 0.95,
        r"\b(?:better off|be better|happier|easier for everyone)(?: \w+){0,2} (?:without me|if i "
        r"(?:was|were|wasnt|werent|died|disappeared|wasnt here|was gone|were gone))\b|"
-       r"\bbetter off dead\b|\b(?:no ?one|nobody) (?:would|will|even) (?:miss|notice|care)"
+       r"\bbetter off dead\b|\b(?:no ?one|nobody) (?:would|will|even|would even|will even|wouldnt even) (?:miss|notice|care)"
        r"(?: me)?(?: \w+)? if i (?:died|was gone|were gone|disappeared|wasnt here|was dead|"
-       r"killed)\b", negatable=False),
+       r"killed)\b|\b(?:better|easier|happier)(?: \w+){0,3} if i (?:just )?(?:was|were|wasnt|werent|didnt|"
+       r"died|disappeared)(?: \w+)? (?:gone|dead|here|around|exist|alive)\b"),
     _p("suicide.no_reason", SUICIDE, 0.9,
        r"\b(?:no|nothing|no point|no reason|not any reason)(?: left)? (?:to live for|in living|"
        r"to keep living|(?:in )?being alive|to be alive|to stay alive|reason to live|point to "
        r"living|point in life)\b|\bnothing left to live\b|\bwhats the point (?:of|in) "
-       r"(?:living|being alive|life|staying alive)\b", negatable=False),
+       r"(?:living|being alive|life|staying alive)\b"),
     _p("suicide.tired_of_life", SUICIDE, 0.85,
        r"\b(?:tired|sick|exhausted) of (?:living|being alive|existing|life|this life)\b|"
        r"\bdone with (?:life|living|being alive|it all|existing)\b|"
@@ -158,13 +162,15 @@ PATTERNS: tuple[Pattern, ...] = (
        rf"vacation|travel|surgery|pain|headache|back)))", negatable=False),
     _p("suicide.note", SUICIDE, 0.95,
        r"\b(?:suicide note|goodbye (?:letters?|notes?|messages?|texts?|videos?)|"
-       r"(?:wrote|writing|written|write|left|leave) (?:my|a|the|some) (?:final |last )?"
-       r"(?:notes?|letters?)(?: \w+)? (?:to|for) (?:my|everyone|everybody|them)|"
+       r"(?:wrote|writing|written|write|left|leave) (?:my |a |the |some |)(?:final |last )?"
+       r"(?:notes?|letters?)(?: \w+)? (?:to|for) (?:everyone|everybody|all|my (?:family|"
+       r"parents|mom|mum|dad|kids|children|friends|sister|brother)|the people i love)|"
        r"(?:final|last) (?:note|letter|message|text|goodbye)s? (?:to|for) (?:my|everyone|"
        r"everybody|you all)|this is (?:my )?(?:final |last )?goodbye\b(?! to (?:him|her|"
        r"them|my ex|this (?:job|city|place|apartment)))|(?:goodbye|bye) (?:everyone|"
        r"everybody|world|cruel world|forever)|"
-       r"wont be (?:here|around|alive) (?:much longer|after tonight|tomorrow|anymore|"
+       r"(?:soon|because|since) (?:i|ill) wont be here|"
+       r"wont be (?:here|around|alive) (?:much longer|after tonight|anymore|"
        r"by (?:tomorrow|morning|monday)))\b", negatable=False),
     _p("suicide.giving_away", SUICIDE, 0.9,
        r"\bgiv\w* (?:away )?(?:all (?:of )?my (?:stuff|things|belongings|possessions|"
@@ -176,16 +182,18 @@ PATTERNS: tuple[Pattern, ...] = (
        r"\w+|any of (?:it|this|my stuff)) (?:anymore|where im going|after (?:tonight|"
        r"tomorrow))\b", negatable=False),
     _p("suicide.self_harm", SUICIDE, 1.0,
-       rf"\b(?:cut|cutting|cuts|burn|burned|burnt|burning|hurt|hurting|harm|harming|harmed|"
+       rf"\b(?:cut|cutting|cuttin|cuts|burn|burned|burnt|burning|hurt|hurting|harm|harming|harmed|"
        rf"scratch\w*|carv\w*|punish\w*|bash\w*|hit|hitting) (?:{_SELF}|my (?:arms?|wrists?|"
        rf"legs?|thighs?|skin|stomach|body))\b|\bself[- ]?harm\w*\b|\bself[- ]?injur\w*\b|"
-       r"\b(?:sh|cutting) (?:again|relapse)\b|\brelaps\w* (?:on|with|into) (?:sh|self[- ]?"
+       r"\b(?:sh|cutting) (?:again|relapse)\b|\b(?:want|wanna|urge|need) to cut\b|\brelaps\w* (?:on|with|into) (?:sh|self[- ]?"
        r"harm|cutting)\b|\bblades? (?:again|on my)\b"),
     _p("suicide.method", SUICIDE, 0.9,
        r"\b(?:jump|jumping|leap|throw myself) (?:off|from|in front of) (?:a |the |this |that |"
        r"my |our )?(?:bridge|building|roof|rooftop|cliff|train|balcony|window|car|bus|truck|"
        r"overpass|ledge|tower|parking garage)\b|\b(?:noose|tie a rope|tied a rope|rope "
        r"(?:around|ready))\b|\bstep in front of (?:a |the )?(?:train|bus|truck|car)\b|"
+       r"\b(?:bought|got|buying|have) (?:a |some )?rope\b|\bstanding on (?:the|a|this) (?:bridge|ledge|"
+       r"roof|edge|tracks)\b|\bhow many pills (?:it takes|to take|would)\b|"
        r"\bslit(?:ting)? my (?:wrists?|throat)\b|\bgun (?:to|in) my (?:head|mouth)\b"),
     # --- harm to others ------------------------------------------------------------------
     _p("others.kill", OTHERS, 1.0,
@@ -193,7 +201,7 @@ PATTERNS: tuple[Pattern, ...] = (
        rf"beat|hurt|bash|slit|smother|torch|burn down) {_PERSON}\b(?! (?:in (?:fortnite|"
        rf"minecraft|the game|cod|valorant|chess)|at (?:chess|cards|poker|mario|fifa)))"),
     _p("others.urge", OTHERS, 1.0,
-       rf"\b(?:urges?|thoughts?|fantasi\w*|fantasy|dream\w*|images?) (?:to|about|of) "
+       rf"\b(?:urges?|thoughts?|fantasi\w*|fantasy|dream\w*|images?|thinking|think) (?:to|about|of) "
        rf"(?:hurt|hurting|kill|killing|stab|stabbing|shoot|shooting|strangl\w*|choking|murder\w*) "
        rf"{_PERSON}\b"),
     _p("others.weapon", OTHERS, 1.0,
@@ -203,7 +211,8 @@ PATTERNS: tuple[Pattern, ...] = (
        r"campus)\b|\bshoot (?:up )?(?:the |my |this |that )?(?:school|office|workplace|place|"
        r"party|church|mall|class|campus)\b|\bmake (?:them|him|her|everyone|them all) "
        r"(?:all )?(?:pay|suffer) (?:with (?:their|his|her) (?:lives|life|blood))\b|"
-       r"\b(?:he|she|they) (?:deserves?|deserve) to die\b|\bwant (?:him|her|them) dead\b"),
+       r"\b(?:he|she|they) (?:deserves?|deserve) to die\b|\bburn down (?:his|her|their) house\b|"
+       r"\b(?:gun|knife|weapon)\b[^.!?]{0,40}\bknow where (?:he|she|they) lives?\b|\bwant (?:him|her|them) dead\b"),
     # --- abuse or danger -----------------------------------------------------------------
     _p("abuse.hurting_me", ABUSE, 1.0,
        rf"\b{_ABUSER} (?:is |keeps |has been |have been |was |were |just |always |)"
@@ -219,15 +228,19 @@ PATTERNS: tuple[Pattern, ...] = (
        r"home|to go home|home)\b|\b(?:scared|afraid|terrified|frightened) (?:to go home|to go "
        r"back home|(?:of|for) my (?:life|safety)|(?:he|she|they)(?:ll| will| is going to| is "
        r"gonna|s going to|s gonna| might| would) (?:hurt|kill|hit|find|beat|rape) (?:me|us))\b|"
-       r"\bfear (?:for|of) my (?:life|safety)\b", negatable=False),
+       r"\bfear (?:for|of) my (?:life|safety)\b|\bsca?re?d to go home\b|"
+       r"\b(?:he|she|they)(?:s| is| are|re)? (?:going to|gonna|gna|gunna) (?:kill|hurt|rape|beat) (?:me|us)\b|"
+       r"\b(?:hell|shell|theyll|he will|she will|they will) (?:hurt|kill|hit|beat|rape) (?:me|us)\b|"
+       r"\buse it on me\b|\bhiding (?:(?:in|under) (?:the|my|a) \w+ )?from (?:him|her|them|my \w+)\b",
+       negatable=False),
     _p("abuse.threat", ABUSE, 1.0,
        r"\b(?:threatened|threatens|threatening|threaten|threat|said|says|told me|keeps saying|"
        r"swore|swears|texted me)(?: (?:that|me))? (?:to |hed |he would |he will |hell |hes "
        r"going to |hes gonna |he was going to |shed |she would |she will |shell |shes going "
        r"to |shes gonna |she was going to |theyd |they will |theyll |theyre going to |they "
        r"would |theyre gonna |)(?:kill|hurt|hit|beat|shoot|stab|find|rape|burn) (?:me|us|my)\b|"
-       r"\b(?:he|she|they|someone|my \w+) (?:threatened|threatens|is threatening) "
-       r"(?:me|my life|to)\b|\bthreatened my life\b|\b(?:death|rape) threats?\b",
+       r"\b(?:threatened|threatens|is threatening|threatend|thretened) (?:me|my life|my kids|"
+       r"my family)\b|\bthreatened my life\b|\b(?:death|rape) threats?\b",
        negatable=False),
     _p("abuse.trapped", ABUSE, 1.0,
        r"\b(?:wont|will not|doesnt|dont) let me (?:leave|go|out|call|eat|sleep)\b|"
@@ -239,13 +252,14 @@ PATTERNS: tuple[Pattern, ...] = (
        negatable=False),
     # --- medical emergency -------------------------------------------------------------------
     _p("medical.overdose", MEDICAL, 1.0,
-       rf"\b(?:took|taken|take|swallowed|swallow|ate|downed|popped|just took)(?: like| maybe| "
-       rf"about| way| almost)? (?:too many|too much|a lot of|lots of|all (?:of )?(?:my|the|"
+       rf"\b(?:took|tok|tuk|taken|take|swallowed|swallow|ate|downed|popped|just took)(?: like| maybe| "
+       rf"about| way| almost)? (?:too many|to many|too much|a lot of|lots of|all (?:of )?(?:my|the|"
        rf"those)|the (?:whole|entire|rest of the)|a (?:whole|full) (?:bottle|pack|box|sheet) of|"
        rf"\d{{2,}}|twenty|thirty|forty|fifty|a bunch of|a handful of|handfuls of|a fistful of|"
-       rf"double|triple)(?: \w+){{0,3}}? {_PILLS}\b|\boverdos\w*\b(?! on (?:sugar|candy|"
+       rf"double|triple)(?: \w+){{0,3}}? {_PILLS}\b|\b(?:i|ive|im|i have|i just|just|i think i|think im|i might have|i may have|i think ive)"
+       rf"(?: \w+)? overdos+\w*\b(?! on (?:sugar|candy|"
        rf"coffee|caffeine|chocolate|tv|netflix|love|cuteness|anime|memes))|\bod(?:ed|d|ing)?\b"
-       rf"(?= on (?:pills|meds|xanax|heroin|fent|fentanyl|opioids|tylenol|something)|$)|"
+       rf"(?= on (?:my |some |the |his |her )?(?:pills|meds|xanax|heroin|fent|fentanyl|opioids|tylenol|something)|$)|"
        rf"\b(?:mixed|mixing|took) (?:\w+ ){{0,2}}(?:{_PILLS}|xanax|benzos) (?:and|with) "
        rf"(?:alcohol|vodka|wine|booze|drinks|beer)\b|\b(?:drank|swallowed|drinking) (?:some |"
        rf"the )?(?:bleach|antifreeze|poison|drain cleaner)\b"),
@@ -258,7 +272,7 @@ PATTERNS: tuple[Pattern, ...] = (
        r"tightness|is tight|pressure)\b|\bpain in my chest\b|\bhaving a (?:heart attack|stroke|"
        r"seizure)\b|\b(?:heart attack|stroke) (?:right now|rn)\b"),
     _p("medical.bleeding", MEDICAL, 1.0,
-       r"\b(?:bleeding|blood)(?: \w+){0,3} (?:wont stop|will not stop|cant stop|a lot|so much|"
+       r"\bso much blood\b|\b(?:bleeding|blood)(?: \w+){0,3} (?:wont stop|will not stop|cant stop|a lot|so much|"
        r"everywhere|heavily|badly)\b|\bbleeding out\b|\bcut (?:too deep|way too deep)\b|"
        r"\b(?:wont|will not|doesnt|cant get it to) stop bleeding\b"),
     _p("medical.unconscious", MEDICAL, 1.0,
@@ -297,7 +311,11 @@ _IDIOMS = re.compile(
     r"\b(?:give|giving|almost gave) (?:me|him|her) a heart attack\b|"
     r"\bchest (?:hurts|aches|feels tight)(?: \w+){0,3} (?:when|every time|whenever) (?:i|he|she) "
     r"(?:think|see|look|remember|hear)|\bheartbreak\w*\b|"
-    r"\b(?:i|im|i am) (?:so |literally |just )?(?:gonna|going to) die (?:of|if|when|lol|😂)\b",
+    r"\b(?:i|im|i am) (?:so |literally |just )?(?:gonna|going to) die (?:of|if|when|lol|😂)\b|"
+    r"\b(?:embarrassed|mortified|awkward)(?: \w+){0,2} (?:i )?could (?:just )?die\b|"
+    r"\bsuicide (?:attempt )?survivors?\b|"
+    r"\bhad (?:an|a bad) allergic reaction\b|"
+    r"\b(?:told|tell|telling|said to) (?:him|her|them|my ex)(?: that)? this is goodbye\b",
 )
 
 _NEGATION = re.compile(
@@ -308,20 +326,20 @@ _NEGATION = re.compile(
     r"but|get (?:it|the thought)|shake))"
 )
 _CLAUSE_BREAK = re.compile(r"[.!?;,\n]|\b(?:but|though|although|however|yet|except|and now|now)\b")
-_SENTENCE_BREAK = re.compile(r"[.!?\n]")
 _PAST = re.compile(
     r"\b(?:used to|years ago|a year ago|last year|(?:two|three|four|five|several|many|a few) "
     r"(?:years|months) ago|in (?:high school|middle school|college|my teens|my twenties)|"
     r"when i was (?:younger|a teen\w*|a kid|little|in (?:school|college)|\d+)|back then|"
     r"in the past|at my lowest|(?:clean|sober|free) (?:for|since)|recovered|in recovery|"
     r"survived|survivor|(?:am|im|feel|feeling|doing) (?:so |much |a lot )?better now|"
-    r"years clean|months clean|days clean|got help|therapy helped)\b"
+    r"years clean|months clean|days clean|got help|therapy helped|(?:hes|shes|im|theyre|everyone is|"
+    r"were|i am|and) (?:fine|okay|ok|safe) now)\b"
 )
 _RECURRING = re.compile(
     r"\b(?:again|relaps\w*|tonight|right now|rn|today|this (?:morning|evening|week)|"
     r"lately|these days|started (?:again|back)|back to|coming back)\b"
 )
-_NEG_WINDOW_WORDS = 6
+_NEG_WINDOW_WORDS = 3
 
 
 def normalise(text: str) -> str:
@@ -347,9 +365,10 @@ def _clause_before(text: str, start: int) -> str:
     return " ".join(words[-_NEG_WINDOW_WORDS:])
 
 
-def _sentence_of(text: str, start: int, end: int) -> str:
-    left = max((m.end() for m in _SENTENCE_BREAK.finditer(text[:start])), default=0)
-    right_match = _SENTENCE_BREAK.search(text, end)
+def _clause_of(text: str, start: int, end: int) -> str:
+    """The clause a match sits in (from the previous clause break to the next)."""
+    left = max((m.end() for m in _CLAUSE_BREAK.finditer(text[:start])), default=0)
+    right_match = _CLAUSE_BREAK.search(text, end)
     right = right_match.start() if right_match else len(text)
     return text[left:right]
 
@@ -358,16 +377,15 @@ def find_hits(text: str) -> tuple[Hit, ...]:
     """Every pattern match in ``text``, each marked hit, negated or past."""
     norm = normalise(text)
     blanked = _blank_idioms(norm)
-    recurring = bool(_RECURRING.search(blanked))
     hits: list[Hit] = []
     for pattern in PATTERNS:
         for m in pattern.regex.finditer(blanked):
             status = "hit"
-            if pattern.negatable:
-                if _NEGATION.search(_clause_before(blanked, m.start())):
-                    status = "negated"
-                elif not recurring and _PAST.search(_sentence_of(blanked, m.start(), m.end())):
-                    status = "past"
+            clause = _clause_of(blanked, m.start(), m.end())
+            if pattern.negatable and _NEGATION.search(_clause_before(blanked, m.start())):
+                status = "negated"
+            elif _PAST.search(clause) and not _RECURRING.search(clause):
+                status = "past"
             hits.append(Hit(pattern.name, pattern.category, pattern.weight, m.start(), m.end(), status))
     return tuple(hits)
 

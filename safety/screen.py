@@ -89,9 +89,9 @@ class Screener:
 
     def model_scores(self, texts: list[str]) -> np.ndarray:
         """The classifier's score for each text (max over its windows), patterns ignored."""
-        return self._score_windows(texts)[0]
+        return self.score_windows(texts)[0]
 
-    def _score_windows(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def score_windows(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Per text: the best window's score and that window's embedding."""
         windows, owner = [], []
         for i, text in enumerate(texts):
@@ -132,7 +132,7 @@ class Screener:
                 suppressed[i] = result.suppressed
                 pending.append(i)
         if pending:
-            scores, vectors = self._score_windows([texts[i] for i in pending])
+            scores, vectors = self.score_windows([texts[i] for i in pending])
             for j, i in enumerate(pending):
                 score = float(scores[j])
                 extra = ("truncated",) if len(texts[i]) > MAX_CHARS else ()

@@ -1,7 +1,118 @@
-"""`mend safety ...` commands."""
+"""`mend safety ...` commands: check texts, evaluate on the test split, retrain the classifier."""
 
 from __future__ import annotations
 
-import typer
+import json
+import sys
 
-app = typer.Typer(help="safety commands.", no_args_is_help=True)
+import typer
+from rich.table import Table
+
+from mend.cli._common import console, fail, get_config
+
+app = typer.Typer(help="Crisis screening: check texts, evaluate, train.", no_args_is_help=True)
+
+
+def _screener():
+    from safety import ArtifactError, load_screener
+
+    try:
+        return load_screener(get_config())
+    except ArtifactError as exc:
+        fail(str(exc), "run `mend safety train` to rebuild safety/data/classifier.json")
+
+
+def _verdict_json(text: str, v) -> str:
+    return json.dumps({"text": text, "crisis": v.crisis, "category": v.category, "score": round(v.score, 4),
+                       "reasons": list(v.reasons)}, ensure_ascii=False)
+
+
+@app.command()
+def check(
+    text: str = typer.Argument(None, help="The text to screen; without it, one text per line from stdin."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (always, for stdin input)."),
+):
+    """Screen a text (or each line of stdin) for crisis language."""
+    screener = _screener()  # loaded once, for every line
+    if text is None:
+        for line in sys.stdin:
+            line = line.rstrip("\r\n")
+            if not line.strip():
+                continue
+            sys.stdout.write(_verdict_json(line, screener.screen(line)) + "\n")
+            sys.stdout.flush()
+        return
+    v = screener.screen(text)
+    if as_json:
+        sys.stdout.write(_verdict_json(text, v) + "\n")
+        return
+    colour = "bold red" if v.crisis else "green"
+    label = f"CRISIS ({v.category})" if v.crisis else "no crisis"
+    console.print(f"[{colour}]{label}[/]  score {v.score:.3f}  reasons: {', '.join(v.reasons) or '-'}",
+                  highlight=False)
+
+
+def _pct(x) -> str:
+    return "-" if x is None else f"{100 * x:.1f}%"
+
+
+@app.command("eval")
+def eval_(
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+    show_errors: bool = typer.Option(False, "--errors", help="Also list missed crisis texts and false alarms."),
+):
+    """Recall and false-positive rate on the held-back TEST split: patterns, model, combined."""
+    from safety.evaluation import GOAL_FPR, GOAL_RECALL, evaluate
+
+    result = evaluate(_screener())
+    if as_json:
+        sys.stdout.write(json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        table = Table(title=f"Crisis screening on the test split (goal: recall >= {GOAL_RECALL:.0%}, "
+                            f"FPR <= {GOAL_FPR:.0%})")
+        table.add_column("layer")
+        table.add_column("scope")
+        table.add_column("recall", justify="right")
+        table.add_column("caught", justify="right")
+        table.add_column("FPR", justify="right")
+        table.add_column("false alarms", justify="right")
+        for m in result.layers:
+            rows = [("overall", m.overall)] + list(m.per_category.items())
+            for scope, r in rows:
+                table.add_row(m.layer, scope, _pct(r.recall), f"{r.caught}/{r.crisis}", _pct(r.fpr),
+                              f"{r.false_alarms}/{r.safe}")
+            table.add_row(m.layer, "category accuracy", _pct(m.category_accuracy), "", "", "", end_section=True)
+        console.print(table)
+        if show_errors:
+            for m in result.layers:
+                for t in m.missed:
+                    console.print(f"[red]{m.layer} missed:[/] {t}", highlight=False)
+                for t in m.false_alarms:
+                    console.print(f"[yellow]{m.layer} false alarm:[/] {t}", highlight=False)
+        verdict = "[green]goal met[/]" if result.meets_goal else "[red]goal NOT met[/]"
+        console.print(f"combined: {verdict}")
+    if not result.meets_goal:
+        raise typer.Exit(1)
+
+
+@app.command()
+def train(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the cross-validated figures without saving."),
+):
+    """Retrain the classifier on the TRAIN split (5-fold CV) and store safety/data/classifier.json."""
+    from recommender.model import shared_embedder
+    from safety.classifier import ARTIFACT_PATH
+    from safety.training import retrain
+
+    with console.status("embedding the train split and cross-validating..."):
+        model, report = retrain(shared_embedder(), save=not dry_run)
+    table = Table(title=f"Cross-validated train ({report.n_crisis} crisis, {report.n_safe} safe)")
+    for col in ("method", "ROC AUC", "threshold", "model recall", "model FPR", "combined recall", "combined FPR"):
+        table.add_column(col, justify="right" if col != "method" else "left")
+    for r in report.methods:
+        mark = " (chosen)" if r.method == report.chosen else ""
+        table.add_row(r.method + mark, f"{r.auc:.3f}", f"{r.threshold:.3f}", _pct(r.model_recall),
+                      _pct(r.model_fpr), _pct(r.combined_recall), _pct(r.combined_fpr))
+    console.print(table)
+    if not dry_run:
+        console.print(f"stored {ARTIFACT_PATH} ({model.method}, threshold {model.threshold:.3f})")
