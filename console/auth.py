@@ -81,3 +81,27 @@ class ConsoleAuth:
         if operator.via == BEARER:
             return True
         return bool(submitted) and hmac.compare_digest(submitted.encode("utf-8"), operator.csrf.encode("utf-8"))
+
+
+def ensure_admin_token(config):
+    """``(config, token, generated)``: the configured admin token, or a fresh one for this run.
+
+    `mend serve` on embedded defaults has no MEND_ADMIN_TOKEN; it gets a random token per
+    start (printed once to the operator's terminal, never logged), so the console is never open.
+    """
+    import dataclasses
+
+    if config.secrets.admin_token:
+        return config, config.secrets.admin_token, False
+    token = secrets.token_urlsafe(24)
+    return dataclasses.replace(config, secrets=dataclasses.replace(config.secrets, admin_token=token)), token, True
+
+
+def console_banner(config, host: str, port: int) -> tuple[object, str]:
+    """``(config with a token, the line to print)`` for `mend serve`."""
+    config, token, generated = ensure_admin_token(config)
+    shown = host if host not in ("0.0.0.0", "::") else "127.0.0.1"
+    url = f"http://{shown}:{port}/admin"
+    if generated:
+        return config, f"Console: {url}  token: {token}  (new each start; set MEND_ADMIN_TOKEN to keep one)"
+    return config, f"Console: {url}  (token: MEND_ADMIN_TOKEN)"

@@ -46,8 +46,9 @@ class TryResult:
 
 
 def crisis_reply(services: Services, country: str = "US") -> str:
-    replies = services.config.safety.crisis_replies
-    return replies.get(country) or replies["default"]
+    from safety import crisis_reply as reply_for
+
+    return reply_for(services.config, country)
 
 
 def try_text(services: Services, metrics: ConsoleMetrics, text: str, now: datetime, top: int = 5) -> TryResult:

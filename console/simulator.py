@@ -8,6 +8,7 @@ never shows a real subscriber's words.
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -68,4 +69,5 @@ def send(services: Services, phone: str, text: str):
         raise ValueError("the simulator only sends from fictional test numbers (+1 555 555 01xx)")
     from sms.conversation import handle_inbound
 
-    return handle_inbound(services, phone, text, now=services.clock())
+    sid = f"SMsim{uuid.uuid4().hex}"  # like a Twilio MessageSid, marked as simulated
+    return handle_inbound(services, phone=phone, body=text, message_sid=sid, now=services.clock())

@@ -21,5 +21,9 @@ def register(app: typer.Typer) -> None:
         cfg = get_config()
         host = host or cfg.server.host
         port = port or cfg.server.port
+        from console.auth import console_banner
+
+        cfg, banner = console_banner(cfg, host, port)  # a fresh admin token when MEND_ADMIN_TOKEN is unset
+        console.print(banner, highlight=False, soft_wrap=True)
         console.print(f"Mend listening on http://{host}:{port}")
         uvicorn.run(create_app(cfg), host=host, port=port, log_level="info")
