@@ -94,12 +94,18 @@ class SafetyConfig:
     )
     crisis_replies: dict = _opt(
         {
-            "US": "We hear you, and we're glad you reached out. You don't have to face this alone. "
-                  "Call or text 988, or chat at 988lifeline.org. You can also text HOME to 741741. "
+            "US": "Thank you for telling us. You matter, and you don't have to carry this alone. Caring "
+                  "counselors are there 24/7: call or text 988, chat at 988lifeline.org, or text HOME "
+                  "to 741741. If you're in immediate danger, call 911.",
+            "CA": "Thank you for telling us. You matter, and you don't have to carry this alone. Caring "
+                  "counsellors are there 24/7: call or text 988 (Canada's suicide crisis helpline). "
                   "If you're in immediate danger, call 911.",
-            "default": "We hear you, and we're glad you reached out. You don't have to face this alone. "
-                       "Please contact your local emergency number now if you're in danger, or reach a "
-                       "crisis line near you: findahelpline.com lists free, confidential ones.",
+            "GB": "Thank you for telling us. You matter, and you don't have to carry this alone. "
+                  "Samaritans are there 24/7: call free on 116 123, or text SHOUT to 85258. "
+                  "If you're in immediate danger, call 999.",
+            "default": "Thank you for telling us. You matter, and you don't have to carry this alone. "
+                       "Please reach out now: findahelpline.com lists free, confidential crisis lines "
+                       "near you. If you're in immediate danger, call your local emergency number.",
         },
         "Crisis reply per country (ISO code, from the sender's number); `default` for all others.",
     )

@@ -80,7 +80,7 @@ def _p(name: str, category: str, weight: float, regex: str, negatable: bool = Tr
 
 _SELF = r"(?:my ?self|myslef|mysefl|myslf|mysef|mysel|meself|my ?sel)"
 _INTENT = (
-    r"(?:want(?:s|ed)? (?:to|2)|wanna|wana|wan2|need to|going to|gonna|gunna|gona|will|ill|"
+    r"(?:want(?:s|ed)? (?:to|2)|wnt (?:to|2)|wanna|wana|wan2|need to|going to|gonna|gunna|gona|will|ill|"
     r"plan(?:ning)? to|about to|ready to|trying to|try to|gotta|have to|should|might|may|could|"
     r"thinking (?:about|of)|think about|thought about|urge to|wish i could|wish to|tempted to|"
     r"decided to|im (?:going|gonna|about|ready)|abt to|bout to|boutta|finna|about to go|going to go|gonna go)"

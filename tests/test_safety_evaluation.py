@@ -1,0 +1,76 @@
+"""The labelled set, the stored classifier, and the real measurement on the held-back test split."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from safety import load_model, load_screener
+from safety.errors import LabelledDataError
+from safety.evaluation import GOAL_FPR, GOAL_RECALL, evaluate
+from safety.labelled import fingerprint, load_labelled
+from safety.patterns import CATEGORIES
+from safety.training import retrain
+
+pytestmark = pytest.mark.slow
+
+
+def test_labelled_set_size_categories_and_stratified_split():
+    examples = load_labelled()
+    labels = Counter(ex.label for ex in examples)
+    assert labels["crisis"] >= 220 and labels["safe"] >= 220
+    for cat in CATEGORIES:
+        group = [ex for ex in examples if ex.category == cat]
+        share = sum(ex.split == "test" for ex in group) / len(group)
+        assert 0.25 <= share <= 0.35, cat
+    safe = [ex for ex in examples if not ex.crisis]
+    assert 0.25 <= sum(ex.split == "test" for ex in safe) / len(safe) <= 0.35
+    kinds = {ex.kind for ex in safe}
+    assert {"idiom", "past", "denial", "news", "fiction", "sad"} <= kinds
+
+
+def test_bad_record_names_file_and_line(tmp_path):
+    path = tmp_path / "labelled.jsonl"
+    path.write_text('{"text": "hi", "label": "safe", "category": null, "split": "train"}\n'
+                    '{"text": "x", "label": "crisis", "category": "sadness", "split": "train"}\n')
+    with pytest.raises(LabelledDataError, match=r"labelled.jsonl:2: a crisis record needs `category`"):
+        load_labelled(path)
+
+
+def test_retraining_reproduces_the_stored_artifact(embedder):
+    stored = load_model(model_id=embedder.model_id)
+    fresh, report = retrain(embedder, save=False)
+    assert stored.data_sha256 == fingerprint(load_labelled(split="train")), "run `mend safety train`"
+    assert fresh.method == stored.method == report.chosen
+    assert np.max(np.abs(fresh.weights - stored.weights)) < 1e-3
+    assert fresh.intercept == pytest.approx(stored.intercept, abs=1e-3)
+    assert fresh.threshold == pytest.approx(stored.threshold, abs=1e-3)
+    assert np.max(np.abs(fresh.category_weights - stored.category_weights)) < 1e-3
+
+
+@pytest.fixture(scope="module")
+def test_split_result(embedder):
+    from mend.config import ROOT, load_config
+
+    return evaluate(load_screener(load_config(ROOT / "config.yaml", env={}), embedder=embedder))
+
+
+def test_measured_figures_do_not_regress(test_split_result):
+    """A floor at the figures measured when the split was first evaluated (94.4% recall, 4.3% FPR)."""
+    combined = test_split_result.layer("combined").overall
+    assert combined.crisis == 71 and combined.safe == 69
+    assert combined.recall >= 0.94
+    assert combined.fpr <= GOAL_FPR
+    # The layers work together: combined catches at least what either catches alone.
+    for layer in ("patterns", "model"):
+        assert combined.caught >= test_split_result.layer(layer).overall.caught
+
+
+@pytest.mark.xfail(strict=True, reason="goal not met on the held-back test split: recall 94.4% "
+                                        "(67/71) at FPR 4.3%; see issue 3. Remove this mark once it passes.")
+def test_goal_on_the_test_split(test_split_result):
+    combined = test_split_result.layer("combined").overall
+    assert combined.recall >= GOAL_RECALL
+    assert combined.fpr <= GOAL_FPR

@@ -1,0 +1,136 @@
+"""The screener: patterns then the classifier, the threshold, long text and the fail-safe."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+
+from safety import CATEGORIES, FAILSAFE, Screener, Verdict, load_model, load_screener
+from safety.screen import MAX_CHARS, WINDOW_WORDS, _windows
+
+pytestmark = pytest.mark.slow
+
+_QUIET = "I feel heavy and empty tonight and nothing helps"  # no pattern fires on this
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model()
+
+
+@pytest.fixture
+def screener(config, embedder):
+    return load_screener(config, embedder=embedder)
+
+
+class BrokenEmbedder:
+    """An embedder whose model fails, as a real one can (out of memory, corrupt weights)."""
+
+    model_id = None
+
+    def embed(self, texts, batch_size=32):
+        raise RuntimeError("model exploded")
+
+
+class WrongShapeEmbedder:
+    model_id = None
+
+    def embed(self, texts, batch_size=32):
+        return np.zeros((len(texts) + 1, 384), dtype=np.float32)
+
+
+def test_verdict_is_frozen_and_interface_matches(screener):
+    v = screener.screen("I want to kill myself")
+    assert isinstance(v, Verdict)
+    assert v == Verdict(True, "suicide-or-self-harm", 1.0, ("suicide.kill_self",))
+    with pytest.raises(AttributeError):
+        v.crisis = False
+
+
+def test_pattern_hit_short_circuits_and_safe_text_gets_a_model_score(screener):
+    safe = screener.screen("I went for a walk and had coffee with a friend")
+    assert not safe.crisis and safe.category is None
+    assert 0.0 <= safe.score < 0.5
+
+
+def test_negated_pattern_is_listed_in_the_reasons(screener):
+    v = screener.screen("I'm not suicidal, just sad")
+    assert "negated:suicide.word" in v.reasons
+
+
+def test_threshold_just_below_and_just_above_the_score(model, embedder):
+    base = Screener(model, embedder, threshold=0.5)
+    score = float(base.model_scores([_QUIET])[0])
+    at = Screener(model, embedder, threshold=score).screen(_QUIET)
+    above = Screener(model, embedder, threshold=float(np.nextafter(score, 1.0))).screen(_QUIET)
+    assert at.crisis and at.reasons[0] == "model" and at.category in CATEGORIES
+    assert at.score == pytest.approx(score)
+    assert not above.crisis and above.category is None
+
+
+def test_score_half_is_the_calibrated_threshold(model):
+    assert 0.0 < model.threshold < 1.0
+    vec = np.zeros((1, len(model.weights)))
+    raw = float(model.raw_probability(vec)[0])
+    shifted = float(model.score(vec)[0])
+    assert (raw >= model.threshold) == (shifted >= 0.5)
+
+
+def test_category_from_the_model_when_only_the_model_fires(model, embedder):
+    eager = Screener(model, embedder, threshold=0.0)
+    texts = ["my chest feels weird and my arm tingles", "he waits outside my work every day and I am scared"]
+    verdicts = eager.screen_many(texts)
+    assert all(v.crisis and v.reasons[0] == "model" for v in verdicts)
+    assert [v.category for v in verdicts] == ["medical-emergency", "abuse-or-danger"]
+
+
+def test_failsafe_when_the_embedder_raises_logs_type_not_text(model, caplog):
+    screener = Screener(model, BrokenEmbedder())
+    with caplog.at_level(logging.ERROR, logger="mend.safety"):
+        v = screener.screen("my secret journal entry about a quiet day")
+    assert v == FAILSAFE == Verdict(True, "suicide-or-self-harm", 1.0, ("screening-failed",))
+    assert "RuntimeError" in caplog.text
+    assert "secret journal" not in caplog.text
+
+
+@pytest.mark.parametrize("bad", [None, 42, b"bytes", ["a list"]])
+def test_failsafe_on_bad_input(screener, bad):
+    assert screener.screen(bad) == FAILSAFE
+
+
+def test_failsafe_on_a_broken_model_output(model):
+    assert Screener(model, WrongShapeEmbedder()).screen("a calm day") == FAILSAFE
+
+
+def test_one_bad_text_in_a_batch_does_not_fail_the_others(screener):
+    verdicts = screener.screen_many(["a calm day at the park", None, "kms"])
+    assert not verdicts[0].crisis
+    assert verdicts[1] == FAILSAFE
+    assert verdicts[2].reasons == ("suicide.kms",)
+
+
+@pytest.mark.parametrize("empty", ["", "   ", "\n\t"])
+def test_empty_text_is_not_crisis(screener, empty):
+    assert screener.screen(empty) == Verdict(False, None, 0.0, ("empty",))
+
+
+def test_long_text_is_windowed_and_a_crisis_anywhere_flags(screener):
+    filler = "Today I cleaned the kitchen and called my sister about the weekend plans. " * 80
+    assert len(_windows(filler)) > 1
+    assert not screener.screen(filler).crisis
+    assert screener.screen(filler + " I have been saving up my pills. " + filler).crisis
+
+
+def test_windows_cover_every_word():
+    words = [f"w{i}" for i in range(WINDOW_WORDS * 3 + 7)]
+    covered = {w for window in _windows(" ".join(words)) for w in window.split()}
+    assert covered == set(words)
+    assert _windows("a few words") == ["a few words"]
+
+
+def test_huge_text_is_screened_without_raising(screener):
+    v = screener.screen("la " * (MAX_CHARS // 2))
+    assert not v.crisis
+    assert "truncated" in v.reasons
