@@ -78,7 +78,8 @@ class RecommenderConfig:
 @dataclass(frozen=True)
 class SafetyConfig:
     threshold: float = _opt(
-        0.5, "Classifier probability at or above which a text counts as crisis (calibrated by `mend safety train`).",
+        0.5, "Classifier score at or above which a text counts as crisis; 0.5 is the operating point "
+        "calibrated on cross-validated train by `mend safety train` (lower catches more).",
         min=0.0, max=1.0,
     )
     crisis_pause_hours: int = _opt(
