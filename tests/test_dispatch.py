@@ -1,0 +1,330 @@
+import random
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from scheduling_helpers import (
+    ScriptedGateway,
+    cipher,
+    make_subscriber,
+    permanent,
+    phone,
+    recommender,
+    sessions_for,
+    transient,
+    utc,
+)
+from sqlalchemy import select
+
+from scheduler.dispatch import RateLimiter, backoff_delay, claim, dispatch
+from scheduler.planner import plan
+from scheduler.reconcile import reconcile
+from storage.models import OPTED_OUT, Message, Outbox, Recommendation, Subscriber
+
+
+@pytest.fixture
+def sessions(any_engine):
+    return sessions_for(any_engine)
+
+
+@pytest.fixture
+def env(sessions, config):
+    """Everything dispatch needs; ``run(now)`` plans and dispatches once at ``now``."""
+    gw = ScriptedGateway()
+    key = cipher()
+    rng = random.Random(7)
+    sleeps = []
+
+    class Env:
+        gateway = gw
+
+        def run(self, now, worker="w1"):
+            with sessions() as s:
+                plan(s, now, config=config)
+            return dispatch(sessions, gw, now, config=config, worker_id=worker, recommender=recommender(),
+                            cipher=key, rng=rng, limiter=RateLimiter(1000, clock=lambda: 0.0, sleep=sleeps.append))
+
+        def rows(self):
+            with sessions() as s:
+                return s.scalars(select(Outbox).order_by(Outbox.id)).all()
+
+        def daily(self):
+            return [r for r in self.rows() if r.slot == "daily"]
+
+    return Env()
+
+
+NINE_NY = utc(2025, 6, 2, 13, 0)  # 09:00 New York, a Monday
+
+
+def test_sends_due_row_and_records_sid_message_and_recommendation(env, sessions, config):
+    with sessions() as s:
+        make_subscriber(s, 1, daily_time="09:00")
+    assert env.run(NINE_NY - timedelta(minutes=1)).claimed == 0  # not due yet
+    res = env.run(NINE_NY)
+    assert (res.claimed, res.sent) == (1, 1)
+    [row] = env.daily()
+    [sms] = env.gateway.attempts
+    assert row.status == "sent" and row.twilio_sid == env.gateway.sent[0].sid and row.body == sms.body
+    # ValidityPeriod ends before quiet hours (21:00 NY is 12h away, so the configured hour applies).
+    assert sms.validity_period == config.sms.validity_period_seconds
+    with sessions() as s:
+        msg = s.scalar(select(Message))
+        rec = s.scalar(select(Recommendation))
+    assert (msg.twilio_sid, msg.direction, msg.kind, msg.outbox_id) == (row.twilio_sid, "out", row.kind, row.id)
+    assert rec.item_id == row.item_id and rec.message_id == msg.id
+    assert env.run(NINE_NY + timedelta(minutes=5)).sent == 0  # nothing twice
+
+
+def test_validity_period_stops_before_quiet_hours(env, sessions, config):
+    with sessions() as s:
+        make_subscriber(s, 1, daily_time="20:30")
+    env.run(utc(2025, 6, 3, 0, 30))  # 20:30 New York
+    assert env.gateway.attempts[0].validity_period == 30 * 60
+
+
+def test_opted_out_or_paused_at_send_time_gets_nothing(env, sessions):
+    with sessions() as s:
+        make_subscriber(s, 1)
+        make_subscriber(s, 2)
+        plan(s, NINE_NY - timedelta(minutes=5), config=env_config(s))
+        a, b = s.get(Subscriber, 1), s.get(Subscriber, 2)
+        a.status = OPTED_OUT
+        b.paused_until, b.pause_reason = NINE_NY + timedelta(days=2), "user"
+        s.commit()
+    res = env.run(NINE_NY)
+    assert res.sent == 0 and res.cancelled == 2 and env.gateway.attempts == []
+
+
+def env_config(session):
+    from mend.config import ROOT, load_config
+
+    return load_config(ROOT / "config.yaml", env={})
+
+
+def test_crisis_checkin_goes_once_and_only_during_pause(env, sessions, config):
+    crisis = NINE_NY - timedelta(days=1, hours=2)
+    until = crisis + timedelta(hours=config.safety.crisis_pause_hours)
+    with sessions() as s:
+        make_subscriber(s, 1, paused_until=until, pause_reason="crisis")
+    t = crisis
+    while t < until + timedelta(days=1, hours=4):
+        env.run(t)
+        t += timedelta(minutes=15)
+    bodies = [m.body for m in env.gateway.attempts]
+    assert bodies.count(config.safety.checkin_text) == 1
+    checkin = next(r for r in env.rows() if r.slot == "checkin")
+    assert checkin.sent_at == NINE_NY  # the first 09:00 at least a day into the pause (crisis at 07:00)
+    with sessions() as s:
+        assert s.get(Subscriber, 1).checkin_sent_at == checkin.sent_at
+    sent_daily = [r for r in env.daily() if r.status == "sent"]
+    assert sent_daily and all(r.sent_at > until for r in sent_daily)  # suggestions resume after
+
+
+def test_quiet_hours_wait_for_window_or_drop(env, sessions, config):
+    with sessions() as s:
+        make_subscriber(s, 1, daily_time="07:00")  # due inside quiet hours (until 08:00)
+        make_subscriber(s, 2, daily_time="04:00")  # window opens 4h later: past the 3h lateness
+    t = utc(2025, 6, 2, 7, 0)  # 03:00 New York
+    while t < utc(2025, 6, 2, 15, 0):
+        env.run(t)
+        t += timedelta(minutes=5)
+    by_sub = {r.subscriber_id: r for r in env.daily()}
+    assert by_sub[1].status == "sent" and by_sub[1].sent_at == utc(2025, 6, 2, 12, 0)  # 08:00 New York
+    assert by_sub[2].status == "dropped" and "quiet" in by_sub[2].last_error
+    assert [m.to for m in env.gateway.attempts if m.body == by_sub[1].body] == [phone(1)]
+
+
+def test_daily_cap_counts_replies(env, sessions, config):
+    with sessions() as s:
+        make_subscriber(s, 1)
+        for i in range(config.scheduler.max_messages_per_day):  # replies earlier that local day
+            s.add(Message(subscriber_id=1, direction="out", phone=phone(1), kind="reply", body="hi",
+                          status="sent", created_at=NINE_NY - timedelta(hours=4, minutes=i),
+                          updated_at=NINE_NY))
+        s.commit()
+    res = env.run(NINE_NY)
+    assert res.dropped == 1 and env.gateway.attempts == []
+    assert "max_messages_per_day" in env.daily()[0].last_error
+
+
+@pytest.mark.parametrize("back_after,expect_sent", [(timedelta(hours=2), True), (timedelta(hours=4), False)])
+def test_downtime_each_missed_suggestion_at_most_once_within_lateness(env, sessions, back_after, expect_sent):
+    with sessions() as s:
+        make_subscriber(s, 1)
+    t = NINE_NY + back_after  # the process was down over 09:00
+    for _ in range(12):
+        env.run(t)
+        t += timedelta(minutes=15)
+    daily = env.daily()
+    assert [r.status for r in daily] == (["sent"] if expect_sent else [])
+    assert len([m for m in env.gateway.attempts if daily and m.body == daily[0].body]) == len(daily)
+
+
+def test_downtime_into_quiet_hours_drops_instead_of_sending_at_night(env, sessions):
+    with sessions() as s:
+        make_subscriber(s, 1, daily_time="20:00")
+    t = utc(2025, 6, 3, 1, 30)  # back at 21:30 New York, 1.5h late but inside quiet hours
+    while t < utc(2025, 6, 3, 14, 0):
+        env.run(t)
+        t += timedelta(minutes=15)
+    assert [r.status for r in env.daily()] == ["dropped"]
+    assert env.gateway.attempts == []
+
+
+def test_transient_errors_retry_with_backoff(env, sessions, config):
+    with sessions() as s:
+        make_subscriber(s, 1)
+    env.gateway.fail(phone(1), transient(20429), transient(500))
+    assert env.run(NINE_NY).retried == 1
+    [row] = env.daily()
+    first_retry = row.next_attempt_at
+    base = config.scheduler.backoff_base_seconds
+    assert NINE_NY + timedelta(seconds=base / 2) <= first_retry <= NINE_NY + timedelta(seconds=base)
+    assert env.run(first_retry - timedelta(seconds=1)).claimed == 0
+    assert env.run(first_retry).retried == 1
+    second = env.daily()[0].next_attempt_at - first_retry
+    assert timedelta(seconds=base) <= second <= timedelta(seconds=2 * base)
+    assert env.run(first_retry + second).sent == 1
+    assert env.daily()[0].attempts == 3 and len(env.gateway.sent) == 1
+
+
+def test_transient_errors_give_up_after_max_attempts(env, sessions, config):
+    with sessions() as s:
+        make_subscriber(s, 1)
+    env.gateway.fail(phone(1), *[transient(503)] * config.scheduler.max_attempts)
+    t = NINE_NY
+    while t < NINE_NY + timedelta(hours=3):
+        env.run(t)
+        t += timedelta(seconds=30)
+    [row] = env.daily()
+    assert (row.status, row.attempts, row.error_code) == ("failed", config.scheduler.max_attempts, 503)
+
+
+@pytest.mark.parametrize("code", [21211, 21614, 30006, 21610])
+def test_permanent_errors_stop_and_21610_opts_out(env, sessions, code):
+    with sessions() as s:
+        make_subscriber(s, 1)
+    env.gateway.fail(phone(1), permanent(code))
+    assert env.run(NINE_NY).failed == 1
+    for k in range(1, 5):
+        env.run(NINE_NY + timedelta(minutes=10 * k))
+    assert len(env.gateway.attempts) == 1
+    assert env.daily()[0].status == "failed" and env.daily()[0].error_code == code
+    with sessions() as s:
+        status = s.get(Subscriber, 1).status
+    assert status == (OPTED_OUT if code == 21610 else "active")
+
+
+@pytest.mark.parametrize("found", [True, False])
+def test_unknown_outcome_is_never_resent_blindly(env, sessions, config, found):
+    with sessions() as s:
+        make_subscriber(s, 1)
+    env.gateway.fail(phone(1), "lost" if found else transient())
+    if not found:  # a timeout before the provider recorded it: scripted as a lost request
+        env.gateway.script[phone(1)].clear()
+        env.gateway.fail(phone(1), lambda to: __import__("sms.errors").errors.DeliveryError(
+            to=to, code=None, transient=True, outcome_unknown=True))
+    assert env.run(NINE_NY).unknown == 1
+    assert env.run(NINE_NY + timedelta(minutes=1)).claimed == 0  # dispatch leaves it alone
+    res = reconcile(sessions, env.gateway, NINE_NY + timedelta(minutes=2), config=config)
+    if found:
+        assert res.found == 1
+        [row] = env.daily()
+        assert row.status == "sent" and row.twilio_sid == env.gateway.sent[0].sid
+    else:
+        assert res.retried == 1
+        env.run(NINE_NY + timedelta(minutes=3))
+        assert env.daily()[0].status == "sent"
+    assert len(env.gateway.sent) == 1  # exactly one message reached the provider
+
+
+def test_crash_between_send_and_commit_is_reconciled_not_resent(env, sessions, config):
+    with sessions() as s:
+        make_subscriber(s, 1)
+    env.gateway.fail(phone(1), "crash")
+    with pytest.raises(SystemExit):
+        env.run(NINE_NY)
+    assert env.daily()[0].status == "claimed"
+    for k in range(1, 4):  # other dispatch runs before the claim counts as stale
+        env.run(NINE_NY + timedelta(seconds=30 * k))
+    res = reconcile(sessions, env.gateway, NINE_NY + timedelta(seconds=config.scheduler.unknown_after_seconds + 1),
+                    config=config)
+    assert (res.stale, res.found) == (1, 1)
+    assert len(env.gateway.sent) == 1 and env.daily()[0].status == "sent"
+
+
+def test_rate_limiter_spaces_sends():
+    clock = [0.0]
+    slept = []
+
+    def sleep(s):
+        slept.append(s)
+        clock[0] += s
+
+    lim = RateLimiter(4, clock=lambda: clock[0], sleep=sleep)
+    for _ in range(5):
+        lim.wait()
+    assert slept == [0.25] * 4
+    delays = [backoff_delay(n, 30, random.Random(n)).total_seconds() for n in (1, 2, 3)]
+    assert 15 <= delays[0] <= 30 and 30 <= delays[1] <= 60 and 60 <= delays[2] <= 120
+
+
+@pytest.mark.postgres
+def test_two_dispatchers_claim_disjoint_rows_on_postgres(pg_engine, config):
+    from storage import upgrade
+
+    upgrade(pg_engine)
+    sessions = sessions_for(pg_engine)
+    with sessions() as s:
+        for n in range(60):
+            make_subscriber(s, n)
+        plan(s, NINE_NY, config=config)
+    claims: dict[str, list[int]] = {}
+    barrier = threading.Barrier(2)
+
+    def worker(name):
+        with sessions() as warm:  # each thread opens its connection before the race starts
+            warm.scalar(select(Outbox.id).limit(1))
+        barrier.wait()
+        got = []
+        while batch := claim(sessions, NINE_NY, worker_id=name, limit=2):
+            got += batch
+            time.sleep(0.01)
+        claims[name] = got
+
+    threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    a, b = claims["w0"], claims["w1"]
+    assert not set(a) & set(b) and len(a) + len(b) == 60 and a and b
+
+
+@pytest.mark.postgres
+def test_claim_skips_rows_locked_by_another_dispatcher(pg_engine, config):
+    from storage import upgrade
+
+    upgrade(pg_engine)
+    sessions = sessions_for(pg_engine)
+    with sessions() as s:
+        for n in range(10):
+            make_subscriber(s, n)
+        plan(s, NINE_NY, config=config)
+    with sessions() as other, other.begin():  # another dispatcher mid-claim holds 4 rows
+        held = other.scalars(select(Outbox.id).where(Outbox.slot == "daily").order_by(Outbox.id).limit(4)
+                             .with_for_update(skip_locked=True)).all()
+        mine = claim(sessions, NINE_NY, worker_id="b", limit=100)  # returns at once, no waiting
+        assert set(mine).isdisjoint(held) and len(mine) == 6
+
+
+def test_claim_is_exclusive(sessions, config):
+    with sessions() as s:
+        for n in range(10):
+            make_subscriber(s, n)
+        plan(s, NINE_NY, config=config)
+    first = claim(sessions, NINE_NY, worker_id="a", limit=6)
+    second = claim(sessions, NINE_NY, worker_id="b", limit=6)
+    assert len(first) == 6 and len(second) == 4 and not set(first) & set(second)
