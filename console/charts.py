@@ -24,7 +24,7 @@ def bar_chart(bars: Sequence[Bar], *, width: int = 640, height: int = 200, capti
     peak = max((sum(v for _, v in b.parts) for b in bars), default=0) or 1
     out = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(caption)}" '
-        f'preserveAspectRatio="none" xmlns="http://www.w3.org/2000/svg">',
+        f'xmlns="http://www.w3.org/2000/svg">',
         f'<line class="axis" x1="{left}" y1="{top + plot_h}" x2="{width - left}" y2="{top + plot_h}"/>',
         f'<text class="peak" x="{left}" y="{top - 4}">{peak}</text>',
     ]

@@ -27,6 +27,7 @@ class Ranked:
     item_id: str
     kind: str
     theme: str
+    track: str | None
     sms: str
     score: float
     reason: str
@@ -62,5 +63,5 @@ def try_text(services: Services, metrics: ConsoleMetrics, text: str, now: dateti
     with metrics.time_recommend():
         suggestions = rec.recommend([(now, text)], now=now, top=top)
     latency = (time.perf_counter() - start) * 1000
-    items = tuple(Ranked(s.item_id, s.kind, s.theme, s.sms, s.score, s.reason, s.fallback) for s in suggestions)
+    items = tuple(Ranked(s.item_id, s.kind, s.theme, s.track, s.sms, s.score, s.reason, s.fallback) for s in suggestions)
     return TryResult(len(text), False, verdict.category, verdict.score, reasons, None, items, latency)

@@ -54,12 +54,22 @@ class Dashboard:
     open_flags: int
 
     @property
+    def settled(self) -> int:
+        """Outbound messages whose final delivery status is known (delivered, failed, undelivered)."""
+        return self.delivered + self.failed
+
+    @property
+    def awaiting(self) -> int:
+        """Outbound messages still without a final status (queued, sent; the in-memory gateway never reports)."""
+        return self.outbound - self.settled
+
+    @property
     def delivery_rate(self) -> float | None:
-        return self.delivered / self.outbound if self.outbound else None
+        return self.delivered / self.settled if self.settled else None
 
     @property
     def failure_rate(self) -> float | None:
-        return self.failed / self.outbound if self.outbound else None
+        return self.failed / self.settled if self.settled else None
 
     @property
     def opt_out_rate(self) -> float | None:

@@ -49,6 +49,7 @@ def seeded(services):
         for i in range(4):
             make_message(session, subs[i], status="delivered")
         make_message(session, subs[4], status="failed", error_code=30006)
+        make_message(session, subs[6], status="queued")
         make_message(session, subs[5], direction="in", body_encrypted=services.cipher.encrypt("a journal line"))
         event = make_safety_event(session, services.cipher, text="I want to disappear forever", phone=phone(77))
         session.commit()
@@ -90,7 +91,8 @@ def test_bearer_token_opens_the_dashboard_with_its_figures(client, seeded):
     assert resp.status_code == 200
     assert re.search(r'id="active">7<', resp.text)
     assert re.search(r'id="open-flags">1<', resp.text)
-    assert "80.0%" in resp.text  # 4 delivered of 5 sent
+    assert "80.0%" in resp.text  # 4 delivered of 5 with a final status
+    assert "1 of 6 sent still awaiting status" in resp.text
     assert "12.5%" in resp.text  # 1 opted out of 8 who joined
     assert "<svg" in resp.text and "<rect" in resp.text
     assert resp.headers["cache-control"] == "no-store"

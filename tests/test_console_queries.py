@@ -40,6 +40,7 @@ def test_dashboard_buckets_messages_by_day_and_computes_rates(session):
     make_message(session, a, created_at=NOW - timedelta(days=1), status="delivered")
     make_message(session, a, created_at=NOW - timedelta(days=1), status="undelivered")
     make_message(session, a, created_at=NOW, status="delivered")
+    make_message(session, a, created_at=NOW, status="sent")  # no final status yet
     make_message(session, a, created_at=NOW, direction="in", body_encrypted=b"x")
     make_message(session, a, created_at=NOW - timedelta(days=30), status="failed")  # outside the window
     make_message(session, a, created_at=NOW + timedelta(minutes=5), status="failed")  # after now
@@ -47,9 +48,10 @@ def test_dashboard_buckets_messages_by_day_and_computes_rates(session):
     d = queries.dashboard(session, NOW, days=14)
     assert (d.active, d.pending, d.opted_out) == (1, 1, 1)
     assert len(d.per_day) == 14 and d.per_day[-1].day == NOW.date()
-    assert (d.per_day[-1].inbound, d.per_day[-1].outbound) == (1, 1)
+    assert (d.per_day[-1].inbound, d.per_day[-1].outbound) == (1, 2)
     assert (d.per_day[-2].inbound, d.per_day[-2].outbound) == (0, 2)
-    assert sum(x.total for x in d.per_day) == 4
+    assert sum(x.total for x in d.per_day) == 5
+    assert (d.outbound, d.settled, d.awaiting) == (4, 3, 1)
     assert d.delivery_rate == pytest.approx(2 / 3) and d.failure_rate == pytest.approx(1 / 3)
     assert d.opt_out_rate == pytest.approx(1 / 2)
     assert d.open_flags == 0
