@@ -33,7 +33,11 @@ def register(app: typer.Typer) -> None:
         else:
             console.print("TWILIO_AUTH_TOKEN is not set: the Twilio webhooks refuse every request (403). "
                           "Try the conversation with `mend sms simulate +15555550123 \"hi\"`.", highlight=False)
-        uvicorn.run(create_app(cfg), host=host, port=port, log_level="info")
+        web_app = create_app(cfg)
+        from scheduler.jobs import start_scheduler
+
+        start_scheduler(web_app.state.services)  # plan, dispatch, reconcile, retention in this process
+        uvicorn.run(web_app, host=host, port=port, log_level="info")
 
 
 # -- running at scale: `mend web` and `mend worker` -------------------------------------------
