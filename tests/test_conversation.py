@@ -357,3 +357,31 @@ def test_a_long_tip_is_sent_alone_rather_than_in_three_segments(config):
     chat = Chat(make_services(config, recommender=rec))
     chat.join()
     assert chat.send("tired").texts == (long_tip.strip(),)
+
+
+def test_concurrent_retries_of_one_message_sid_act_once(config, any_engine):
+    import threading
+
+    services = build_services(config, engine=any_engine, cipher=Cipher(Fernet.generate_key()),
+                              gateway=InMemoryGateway(), screener=FakeScreener(), recommender=FakeRecommender())
+    chat = Chat(services)
+    chat.join()
+    barrier = threading.Barrier(4)
+    results, errors = [], []
+
+    def deliver():
+        barrier.wait()
+        try:
+            results.append(handle_inbound(services, phone=ALICE, body="a restless night", message_sid="SM" + "c" * 32,
+                                          now=T0 + timedelta(hours=1)))
+        except Exception as exc:  # collected and asserted on below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    assert len({r.texts for r in results}) == 1 and sum(not r.duplicate for r in results) == 1
+    assert chat.count(JournalEntry) == 1 and chat.count(Recommendation) == 1
