@@ -93,8 +93,11 @@ def evaluation(request: Request, op: Operator = Depends(operator)):
     with st.services.sessions() as session:
         history = stats.eval_history(session)
     latest = history[-1] if history else None
-    return render(request, "eval.html", op, history=history, latest=latest,
-                  table=stats.metrics_table(latest.metrics) if latest else None,
+    tables = [
+        (split, stats.entries_in(latest.metrics, split), stats.metrics_table(latest.metrics, split))
+        for split in stats.splits_of(latest.metrics)
+    ] if latest else []
+    return render(request, "eval.html", op, history=history, latest=latest, tables=tables,
                   trend=stats.metric_trend(history))
 
 

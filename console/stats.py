@@ -122,22 +122,60 @@ class MetricsTable:
         return max(scored)[1] if scored else None
 
 
-def _systems(metrics: Mapping) -> dict[str, dict[str, float]]:
-    """``{system: {metric: value}}`` from an eval result: nested per system, or flat (one system)."""
+SPLITS = ("test", "all", "tune")  # the held-back split first: it is the honest figure
+_NAMES = {"hit_at_1": "hit@1", "hit_at_3": "hit@3", "ndcg_at_10": "ndcg@10"}
+_NOT_METRICS = {"entries"}
+
+
+def splits_of(metrics: Mapping) -> list[str]:
+    """The splits an eval result holds (``mend corpus eval``: test, all, tune), or [""] for a flat one."""
+    by_split = metrics.get("metrics")
+    if isinstance(by_split, Mapping):
+        return [sp for sp in SPLITS if sp in by_split] + [sp for sp in by_split if sp not in SPLITS]
+    return [""]
+
+
+def _systems(metrics: Mapping, split: str = "") -> dict[str, dict[str, float]]:
+    """``{system: {metric: value}}`` from an eval result.
+
+    Understands ``mend corpus eval``'s ``{"metrics": {split: {ranker: {hit_at_1: ...}}}}`` (the
+    first of test/all/tune unless ``split`` is given), ``{system: {metric: value}}`` and a flat
+    ``{metric: value}`` (one system, "mend").
+    """
+    by_split = metrics.get("metrics")
+    if isinstance(by_split, Mapping):
+        split = split or splits_of(metrics)[0]
+        metrics = by_split.get(split, {})
     nested = {k: v for k, v in metrics.items() if isinstance(v, Mapping)}
-    if "systems" in metrics and isinstance(metrics["systems"], Mapping):
-        nested = dict(metrics["systems"])
-    if nested:
+
+    def numbers(values: Mapping) -> dict[str, float]:
         return {
-            name: {m: float(v) for m, v in values.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
-            for name, values in nested.items()
+            _NAMES.get(m, m): float(v) for m, v in values.items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and m not in _NOT_METRICS
         }
-    flat = {m: float(v) for m, v in metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+    if nested:
+        return {name: numbers(values) for name, values in nested.items()}
+    flat = numbers(metrics)
     return {"mend": flat} if flat else {}
 
 
-def metrics_table(metrics: Mapping) -> MetricsTable:
-    systems = _systems(metrics)
+def entries_in(metrics: Mapping, split: str) -> int | None:
+    by_split = metrics.get("metrics")
+    if isinstance(by_split, Mapping) and isinstance(by_split.get(split), Mapping):
+        for values in by_split[split].values():
+            if isinstance(values, Mapping) and "entries" in values:
+                return int(values["entries"])
+    return None
+
+
+def store_eval_result(session: Session, result: Mapping, items: Iterable, now: datetime) -> EvalRun:
+    """Keep a ``mend corpus eval`` result (``EvalResult.as_dict()``) with the corpus hash; the caller commits."""
+    return store_eval_run(session, result, corpus_hash(items), now)
+
+
+def metrics_table(metrics: Mapping, split: str = "") -> MetricsTable:
+    systems = _systems(metrics, split)
     names: list[str] = []
     for values in systems.values():
         names += [m for m in values if m not in names]

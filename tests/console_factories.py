@@ -5,6 +5,7 @@ Phone numbers are fictional 555-01xx numbers only.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from datetime import UTC, datetime
 
@@ -67,3 +68,27 @@ def make_safety_event(session, cipher, text: str = "I can't do this anymore", **
     session.add(e)
     session.flush()
     return e
+
+
+@contextlib.contextmanager
+def serving(app, timeout: float = 20.0):
+    """Run ``app`` under uvicorn on 127.0.0.1 with an ephemeral port in a thread; yields the base URL."""
+    import threading
+    import time
+
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError(f"uvicorn did not start within {timeout} s")
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -11,12 +11,11 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import subprocess
-import threading
-import time
 from pathlib import Path
 
 import httpx
 import pytest
+from console_factories import serving
 
 from mend.config import Secrets
 
@@ -57,7 +56,6 @@ def engines(embedder):
 @pytest.fixture
 def server(config, engines):
     """The real app under uvicorn on 127.0.0.1 with an ephemeral port; yields its base URL."""
-    import uvicorn
     from cryptography.fernet import Fernet
 
     from mend.app import create_app
@@ -69,19 +67,8 @@ def server(config, engines):
     cfg = dataclasses.replace(config, secrets=Secrets(admin_token=TOKEN))
     services = build_services(cfg, cipher=Cipher(Fernet.generate_key()), gateway=InMemoryGateway(),
                               screener=screener, recommender=rec)
-    app = create_app(cfg, services=services)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start within 20 s")
-        time.sleep(0.05)
-    port = srv.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(cfg, services=services)) as url:
+        yield url
     services.engine.dispose()
 
 

@@ -189,3 +189,17 @@ def test_two_apps_keep_separate_metric_registries(config, services):
     assert b.state.console.metrics.registry is not a.state.console.metrics.registry
     assert "mend_recommend_latency_seconds_count 0.0" in b.state.console.metrics.render().decode()
     assert "mend_recommend_latency_seconds_count 1.0" in a.state.console.metrics.render().decode()
+
+
+def test_eval_page_shows_each_split_of_a_corpus_eval_result(client, services):
+    from console.stats import store_eval_run
+
+    row = {"hit_at_1": 0.7, "hit_at_3": 0.94, "mrr": 0.8, "ndcg_at_10": 0.82, "coverage": 0.6, "entries": 33}
+    bm25 = {**row, "hit_at_3": 0.75, "mrr": 0.6}
+    with services.sessions() as session:
+        store_eval_run(session, {"metrics": {"test": {"mend": row, "bm25": bm25}, "all": {"mend": row, "bm25": bm25}}},
+                       "cccc", NOW)
+        session.commit()
+    text = client.get("/admin/eval", headers=BEARER).text
+    assert "Test split (held back" in text and "All entries" in text and "33 entries" in text
+    assert 'class="best">0.940' in text and "ndcg@10" in text

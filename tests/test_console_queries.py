@@ -190,3 +190,25 @@ def test_session_cookie_expires():
     cookie, _ = auth.new_session()
     time.sleep(2.1)
     assert auth.identify(None, cookie) is None
+
+
+def test_eval_results_from_mend_corpus_eval_read_the_held_back_split_first(session):
+    def split(mend, bm25, n):
+        return {"mend": {"hit_at_1": mend, "hit_at_3": mend + 0.1, "mrr": mend, "ndcg_at_10": mend,
+                         "coverage": 0.5, "entries": n},
+                "bm25": {"hit_at_1": bm25, "hit_at_3": bm25 + 0.1, "mrr": bm25, "ndcg_at_10": bm25,
+                         "coverage": 0.4, "entries": n}}
+
+    result = {"metrics": {"tune": split(0.9, 0.6, 75), "test": split(0.8, 0.5, 33), "all": split(0.85, 0.55, 108)},
+              "fallbacks": {"test": 1}}
+    items = [make_item(id="calm-place"), make_item(id="kind-letter", theme="self-compassion")]
+    run = stats.store_eval_result(session, result, items, NOW)
+    session.commit()
+    assert run.corpus_hash == stats.corpus_hash(reversed(items)) and len(run.corpus_hash) == 16
+    assert stats.splits_of(result) == ["test", "all", "tune"]
+    table = stats.metrics_table(result)
+    assert table.names == ("hit@1", "hit@3", "mrr", "ndcg@10", "coverage")
+    assert table.values[("hit@3", "mend")] == pytest.approx(0.9) and table.best("mrr") == "mend"
+    assert stats.metrics_table(result, "tune").values[("hit@1", "bm25")] == pytest.approx(0.6)
+    assert stats.entries_in(result, "test") == 33
+    assert stats.metric_trend(stats.eval_history(session))[0].values["hit@1"] == pytest.approx(0.8)

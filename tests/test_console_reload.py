@@ -98,3 +98,56 @@ def test_a_crashing_reload_is_reported_not_raised():
 
     outcome = Reloader(boom, lambda: NOW).reload("api")
     assert not outcome.ok and "old corpus keeps serving" in outcome.summary and outcome.problems == ("disk on fire",)
+
+
+def test_mend_corpus_reload_asks_the_running_server(corpus_setup, monkeypatch):
+    from console_factories import serving
+    from typer.testing import CliRunner
+
+    from mend.cli import app as cli
+    from mend.cli._common import get_config
+
+    cfg, corpus_dir, rec, services = corpus_setup
+    item = next(i for i in small_corpus() if i.id == "say-no-kindly")
+    monkeypatch.setenv("COLUMNS", "200")
+    get_config.cache_clear()
+    try:
+        with serving(create_app(cfg, services=services)) as url:
+            code = CliRunner().invoke(cli, ["corpus", "reload", "--url", url])
+            assert code.exit_code == 1 and "MEND_ADMIN_TOKEN is not set" in code.output
+            monkeypatch.setenv("MEND_ADMIN_TOKEN", "wrong")
+            get_config.cache_clear()
+            code = CliRunner().invoke(cli, ["corpus", "reload", "--url", url])
+            assert code.exit_code == 1 and "refused the token" in code.output
+            monkeypatch.setenv("MEND_ADMIN_TOKEN", TOKEN)
+            get_config.cache_clear()
+            write_item(corpus_dir, dataclasses.replace(item, sms="Say one kind, clear no today to something that drains you."))
+            code = CliRunner().invoke(cli, ["corpus", "reload", "--url", url])
+            assert code.exit_code == 0, code.output
+            assert "Reloaded" in code.output and "1 changed" in code.output
+            assert rec.item("say-no-kindly").sms.startswith("Say one kind, clear no")
+            write_item(corpus_dir, text="---\nid: say-no-kindly\nkind: exercise\n---\n", id="say-no-kindly")
+            code = CliRunner().invoke(cli, ["corpus", "reload", "--url", url])
+            assert code.exit_code == 1 and "say-no-kindly.md" in code.output and "old corpus keeps serving" in code.output
+        code = CliRunner().invoke(cli, ["corpus", "reload", "--url", url])
+        assert code.exit_code == 1 and "cannot reach" in code.output and "mend serve" in code.output
+    finally:
+        get_config.cache_clear()
+
+
+def test_a_running_server_picks_up_edits_by_itself(corpus_setup):
+    import time
+
+    from console_factories import serving
+
+    cfg, corpus_dir, rec, services = corpus_setup
+    services.config = cfg.replace(server={"corpus_watch_seconds": 0.2})  # the app reads services.config
+    item = next(i for i in small_corpus() if i.id == "morning-stretch")
+    with serving(create_app(services.config, services=services)):
+        time.sleep(0.3)
+        path = write_item(corpus_dir, dataclasses.replace(item, sms="Start slowly: stretch for five minutes, then drink a glass of water."))
+        _bump_mtime(path)
+        deadline = time.monotonic() + 30
+        while not rec.item("morning-stretch").sms.startswith("Start slowly") and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert rec.item("morning-stretch").sms.startswith("Start slowly")
