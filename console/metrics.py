@@ -3,7 +3,7 @@
 Counts come from the database when scraped (so every worker process reports the same
 truth): messages by direction and status, inbound messages by kind, crisis flags by
 status, subscribers by status. The recommend latency is a histogram observed in this
-process wherever a recommendation is made through :meth:`ConsoleMetrics.time_recommend`.
+process for every ``services.recommender.recommend`` call (see :func:`time_recommendations`).
 """
 
 from __future__ import annotations
@@ -78,3 +78,35 @@ class ConsoleMetrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class TimedRecommender:
+    """Wraps the recommender so every ``recommend`` call (SMS replies, daily plans, Try it)
+    lands in the latency histograms of the apps that registered one; all else passes through."""
+
+    def __init__(self, inner, histograms: list):
+        self._inner = inner
+        self._histograms = histograms
+
+    def recommend(self, *args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return self._inner.recommend(*args, **kwargs)
+        finally:
+            elapsed = time.perf_counter() - start
+            for histogram in list(self._histograms):
+                histogram.observe(elapsed)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def time_recommendations(services, histogram) -> None:
+    """Make ``services.recommender`` report its latency into ``histogram`` (call before first use)."""
+    histograms = services.extras.setdefault("recommend_latency_histograms", [])
+    histograms.append(histogram)
+    if services.extras.get("recommend_timed"):
+        return
+    services.extras["recommend_timed"] = True
+    load = services.recommender_factory
+    services.recommender_factory = lambda config: TimedRecommender(load(config), histograms)

@@ -80,7 +80,7 @@ def try_it(request: Request, text: str = Form(""), csrf: str = Form(""), op: Ope
         error = f"That is {len(text)} characters; paste at most {MAX_TRY_CHARS}."
     else:
         try:
-            result = engines.try_text(st.services, st.metrics, text, st.services.clock())
+            result = engines.try_text(st.services, text, st.services.clock())
         except Exception as exc:  # noqa: BLE001 - the operator sees the reason, the server stays up
             log.exception("try it failed")
             error = f"Could not run the screen and ranking: {exc}"

@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 
 from console import engines
 from console.auth import ConsoleAuth, Operator
-from console.metrics import CONTENT_TYPE, ConsoleMetrics
+from console.metrics import CONTENT_TYPE, ConsoleMetrics, time_recommendations
 from console.reload import CorpusWatcher, Reloader
 from mend.services import Services
 from sms.errors import mask_phone
@@ -118,6 +118,7 @@ def mount(app: FastAPI, services: Services) -> ConsoleState | None:
         secure_cookies=cfg.server.public_url.lower().startswith("https://"),
     )
     metrics = ConsoleMetrics(services.sessions)
+    time_recommendations(services, metrics.recommend_latency)
     reloader = Reloader(lambda: engines.recommender(services).reload(cfg), services.clock)
 
     def _watch_change():

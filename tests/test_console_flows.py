@@ -89,6 +89,8 @@ def test_simulator_walks_opt_in_journal_and_stop(client, services):
     assert bubbles[-1][0] == "out" and len(bubbles) >= 8
     with services.sessions() as session:
         assert session.query(Message).filter_by(phone="+15555550142", direction="in").count() == 4
+    # The journal reply went through services.recommender: its latency is in /metrics.
+    assert "mend_recommend_latency_seconds_count 1.0" in client.get("/metrics", headers=BEARER).text
 
 
 @pytest.mark.slow
