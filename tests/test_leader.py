@@ -155,3 +155,53 @@ def test_run_as_leader_stops_work_when_the_connection_is_terminated(postgres_url
         stop.set()
         runner.join(5)
         engine.dispose()
+
+
+@pytest.mark.postgres
+def test_two_mend_schedulers_one_leads_and_the_standby_takes_over_after_kill_9(postgres_url, tmp_path):
+    """`mend scheduler` twice on one database: one leads, the other waits; kill -9 the leader."""
+    from cryptography.fernet import Fernet
+
+    schema = f"l_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(postgres_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{postgres_url}?options=-csearch_path%3D{schema}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MEND_", "TWILIO_"))}
+    env.update({"PYTHONPATH": str(ROOT), "MEND_DATABASE_URL": url, "MEND_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+                "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
+    procs = []
+
+    def start() -> subprocess.Popen:
+        proc = subprocess.Popen([sys.executable, "-m", "mend.cli", "scheduler"], cwd=ROOT, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        procs.append(proc)
+        return proc
+
+    def first_line_with(proc, words) -> str:
+        for line in proc.stdout:
+            if any(w in line for w in words):
+                return line
+        return ""
+
+    try:
+        leader = start()
+        assert "(leader)" in first_line_with(leader, ["(leader)", "standby", "Error"])
+        standby = start()
+        assert "standby" in first_line_with(standby, ["(leader)", "standby", "Error"])
+        killed = time.monotonic()
+        os.kill(leader.pid, signal.SIGKILL)
+        assert "(leader)" in first_line_with(standby, ["(leader)", "Error"])
+        takeover = time.monotonic() - killed
+        print(f"mend scheduler standby took over {takeover:.1f}s after kill -9 of the leader")
+        assert takeover < 60
+        standby.send_signal(signal.SIGTERM)
+        assert standby.wait(30) == 0
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
