@@ -331,11 +331,12 @@ class _SlowBatchGateway:
     "re-plans it while its send is in flight: a duplicate. Fix: stamp claimed_at at prepare time "
     "(e.g. now + elapsed), or make reconcile's staleness exceed batch/rate + gateway timeout."))
 def test_slow_batch_row_in_flight_is_not_resent_by_a_concurrent_reconcile(harness, fake):
+    from scheduling_helpers import cipher
+
     from scheduler.content import ListItem, ListRecommender
     from scheduler.dispatch import RateLimiter, dispatch
     from scheduler.reconcile import reconcile
     from sms.twilio_gateway import TwilioGateway
-    from tests.scheduling_helpers import cipher
 
     harness.seed(active=2, opted_out=0)
     real = TwilioGateway(fake.account_sid, fake.auth_token, from_number="+15555550199", base_url=fake.base_url)
