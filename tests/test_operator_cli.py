@@ -90,3 +90,48 @@ def test_safety_queue_and_resolve(db):
     assert code == 1 and "already resolved" in out
     code, out = run("safety", "queue")
     assert code == 0 and "No open crisis flags" in out
+
+
+def test_eval_results_are_kept_and_item_stats_come_from_the_database(db):
+    from console_factories import NOW, make_recommendation
+    from factories import make_item
+    from rich.console import Console
+
+    from console.stats import eval_history
+    from mend.cli.corpus_ops import item_stats_json, item_stats_table, record_eval
+
+    services, ids = db
+    items = [make_item(id="calm-place"), make_item(id="kind-letter", theme="self-compassion")]
+    with services.sessions() as session:
+        from storage.models import Subscriber
+
+        sub = session.get(Subscriber, ids["subscriber"])
+        make_recommendation(session, sub, "calm-place", replied=True, feedback=4)
+        make_recommendation(session, sub, "calm-place", feedback=2)
+        session.commit()
+    run_id = record_eval(get_config(), {"metrics": {"test": {"mend": {"hit_at_3": 0.93}}}}, items, NOW)
+    assert run_id is not None
+    with services.sessions() as session:
+        assert [p.metrics["metrics"]["test"]["mend"]["hit_at_3"] for p in eval_history(session)] == [0.93]
+    data = item_stats_json(get_config(), items)
+    assert data["calm-place"] == {"times_sent": 2, "reply_rate": 0.5, "ratings": 2, "avg_rating": 3.0}
+    assert data["kind-letter"]["times_sent"] == 0
+    out = Console(width=200, record=True)
+    out.print(item_stats_table(get_config(), items))
+    text = out.export_text()
+    assert "1 items sent, 1 never sent" in text and "50%" in text and "3.0" in text
+    assert text.index("calm-place") < text.index("kind-letter")
+
+
+def test_a_broken_database_does_not_fail_the_eval(tmp_path, monkeypatch, capsys):
+    from console_factories import NOW
+
+    from mend.cli.corpus_ops import record_eval
+
+    monkeypatch.setenv("MEND_DATABASE_URL", "postgresql+psycopg://127.0.0.1:1/nowhere")
+    get_config.cache_clear()
+    try:
+        assert record_eval(get_config(), {"mend": {"mrr": 0.5}}, [], NOW) is None
+    finally:
+        get_config.cache_clear()
+    assert "eval result not kept" in capsys.readouterr().err

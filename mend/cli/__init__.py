@@ -11,7 +11,7 @@ import typer
 
 from mend.cli import corpus, db, operator, recommend, runtime, safety, scheduling, sms
 from mend.cli._common import run_main
-from mend.cli.corpus_reload import register as register_corpus_reload
+from mend.cli.corpus_ops import register as register_corpus_ops
 from mend.cli.safety_review import register as register_safety_review
 
 app = typer.Typer(
@@ -22,7 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(corpus.app, name="corpus")
-register_corpus_reload(corpus.app)  # `mend corpus reload` (asks a running server)
+register_corpus_ops(corpus.app)  # `mend corpus reload` (asks a running server)
 app.add_typer(safety.app, name="safety")
 register_safety_review(safety.app)  # `mend safety queue|resolve` (operator review)
 app.add_typer(sms.app, name="sms")
