@@ -64,7 +64,7 @@ class RecommenderConfig:
         3.0, "An entry this many days older weighs half as much.", min=0.1, max=365
     )
     mmr_lambda: float = _opt(
-        0.75, "Relevance vs diversity in MMR: 1.0 is pure relevance.", min=0.0, max=1.0
+        0.9, "Relevance vs diversity in MMR: 1.0 is pure relevance.", min=0.0, max=1.0
     )
     cooldown_days: int = _opt(14, "An item sent to someone is not suggested to them again for this long.", min=0, max=365)
     min_score: float = _opt(

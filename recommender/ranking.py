@@ -109,15 +109,19 @@ def build_index(per_item_vectors: Sequence[np.ndarray]) -> ItemIndex:
     return ItemIndex(vectors, owner, item_vectors)
 
 
-def score_items(query: Query, index: ItemIndex) -> tuple[np.ndarray, np.ndarray]:
+def score_items(query: Query, index: ItemIndex, *, max_weight: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
     """(score per item, index of the query chunk that explains it).
 
-    Score: the best cosine between the weighted query vector and any of the item's vectors
-    (its sms, its body chunks). Reason: the journal chunk closest to that best vector.
+    An item has several vectors (its sms, its body chunks, its theme-and-tags line). Its score
+    blends the best of them with its mean vector: ``max_weight * max + (1 - max_weight) * mean``.
+    Measured on the eval set's tune split (see benchmarks/README.md): the blend beat max
+    alone and mean alone on hit@1 and MRR. The reason is the journal chunk closest to the
+    item's best vector.
     """
     sims = index.vectors @ query.vector  # (m,)
-    scores = np.full(index.size, -np.inf, dtype=np.float64)
-    np.maximum.at(scores, index.owner, sims)
+    best = np.full(index.size, -np.inf, dtype=np.float64)
+    np.maximum.at(best, index.owner, sims)
+    scores = max_weight * best + (1.0 - max_weight) * (index.item_vectors @ query.vector)
     best_vector = np.zeros(index.size, dtype=int)
     for j in np.argsort(sims):  # ascending, so the best vector of each item is written last
         best_vector[index.owner[j]] = j

@@ -22,7 +22,7 @@ from recommender.cache import EmbeddingCache, TextEmbedder
 from recommender.chunking import chunk_text
 from recommender.corpus import CorpusProblem, Item, load_corpus, near_duplicates
 from recommender.errors import CorpusError
-from recommender.ranking import Entry, ItemIndex, build_index, build_query, rank
+from recommender.ranking import Entry, ItemIndex, build_index, build_query, rank, score_items
 
 __all__ = [
     "Recommender", "Suggestion", "ReloadResult", "CheckResult", "load_recommender", "check_corpus",
@@ -74,13 +74,15 @@ class _State:
 
 
 def item_texts(item: Item, config: Config, embedder: TextEmbedder) -> list[str]:
-    """The texts embedded for an item: its sms, then its body in chunks that fit the model."""
+    """The texts embedded for an item: its sms, its body in chunks that fit the model, and a
+    theme-and-tags line (``self compassion: inner critic, kindness``)."""
     body = chunk_text(
         item.body, chunk_words=config.recommender.chunk_words,
         overlap_words=config.recommender.chunk_overlap_words,
         count_tokens=embedder.count_tokens, max_tokens=embedder.max_tokens,
     )
-    return [item.sms] + [c.text for c in body]
+    labels = f"{item.theme.replace('-', ' ')}: {', '.join(item.tags)}"
+    return [item.sms] + [c.text for c in body] + [labels]
 
 
 def _embed_corpus(
@@ -141,6 +143,19 @@ class Recommender:
     @property
     def embedder(self) -> TextEmbedder:
         return self._embedder
+
+    @property
+    def min_score(self) -> float:
+        return self._config.recommender.min_score
+
+    def best_score(self, text: str, *, now: datetime) -> float:
+        """The best raw similarity of any item to ``text`` (no filters, no fallback): for calibration."""
+        cfg = self._config.recommender
+        query = build_query(self.entries([(now, text)]), now=now, half_life_days=cfg.recency_half_life_days)
+        if query is None:
+            return float("-inf")
+        scores, _ = score_items(query, self._state.index)
+        return float(scores.max()) if scores.size else float("-inf")
 
     def item(self, item_id: str) -> Item | None:
         state = self._state

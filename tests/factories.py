@@ -48,7 +48,8 @@ def item_front_matter(item: Item) -> dict:
 
 def item_markdown(item: Item) -> str:
     """The Markdown file for an item, fields in the documented order."""
-    front = yaml.safe_dump(item_front_matter(item), sort_keys=False, allow_unicode=True, width=10_000)
+    front = yaml.safe_dump(item_front_matter(item), sort_keys=False, allow_unicode=True, width=10_000,
+                           default_flow_style=None)
     return f"---\n{front}---\n{item.body}\n"
 
 
