@@ -2,7 +2,9 @@
 
 One JSON object per line: ``text``, ``label`` (crisis | safe), ``category`` (one of
 :data:`safety.patterns.CATEGORIES` for crisis, null for safe), ``kind`` (a short tag for
-the kind of statement: direct, coded, idiom, past, denial, ...), ``split`` (train | test).
+the kind of statement: direct, coded, idiom, past, denial, ...), ``split`` (train | test),
+and optionally ``origin`` (``test-v1``: a retired test record, now train; ``test-v2``: the
+current test split). safety/data/README.md has the split's history.
 
 The test split is held back: nothing in ``mend safety train`` reads it, and no pattern or
 threshold is tuned on it. ``mend safety eval`` is the only reader.
@@ -32,6 +34,7 @@ class Example:
     category: str | None
     kind: str
     split: str
+    origin: str = ""  # "test-v1" (retired test, now train), "test-v2" (current test), "" (original train)
 
     @property
     def crisis(self) -> bool:
@@ -61,7 +64,8 @@ def _parse(path: Path, line_no: int, line: str) -> Example:
     split = raw.get("split")
     if split not in SPLITS:
         raise LabelledDataError(path, line_no, f"`split` must be train or test (got {split!r})")
-    return Example(text=text, label=label, category=category, kind=str(raw.get("kind", "")), split=split)
+    return Example(text=text, label=label, category=category, kind=str(raw.get("kind", "")), split=split,
+                   origin=str(raw.get("origin", "")))
 
 
 def load_labelled(path: Path = DATA_PATH, split: str | None = None) -> tuple[Example, ...]:

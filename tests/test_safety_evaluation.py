@@ -21,14 +21,18 @@ def test_labelled_set_size_categories_and_stratified_split():
     examples = load_labelled()
     labels = Counter(ex.label for ex in examples)
     assert labels["crisis"] >= 220 and labels["safe"] >= 220
-    for cat in CATEGORIES:
-        group = [ex for ex in examples if ex.category == cat]
-        share = sum(ex.split == "test" for ex in group) / len(group)
-        assert 0.25 <= share <= 0.35, cat
-    safe = [ex for ex in examples if not ex.crisis]
-    assert 0.25 <= sum(ex.split == "test" for ex in safe) / len(safe) <= 0.35
-    kinds = {ex.kind for ex in safe}
-    assert {"idiom", "past", "denial", "news", "fiction", "sad"} <= kinds
+    test = [ex for ex in examples if ex.split == "test"]
+    # Test split v2 (safety/data/README.md): >= 80 crisis across every category, suicide the largest,
+    # >= 80 hard negatives of every kind.
+    assert sum(ex.crisis for ex in test) >= 80 and sum(not ex.crisis for ex in test) >= 80
+    per_category = Counter(ex.category for ex in test if ex.crisis)
+    assert set(per_category) == set(CATEGORIES)
+    assert per_category.most_common(1)[0][0] == "suicide-or-self-harm"
+    assert all(per_category[c] >= 8 for c in CATEGORIES)
+    assert {"idiom", "past", "denial", "news", "fiction", "sad"} <= {ex.kind for ex in test if not ex.crisis}
+    assert {ex.origin for ex in test} == {"test-v2"}
+    # The retired v1 test records are train now.
+    assert all(ex.split == "train" for ex in examples if ex.origin == "test-v1")
 
 
 def test_bad_record_names_file_and_line(tmp_path):
