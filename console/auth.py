@@ -105,3 +105,29 @@ def console_banner(config, host: str, port: int) -> tuple[object, str]:
     if generated:
         return config, f"Console: {url}  token: {token}  (new each start; set MEND_ADMIN_TOKEN to keep one)"
     return config, f"Console: {url}  (token: MEND_ADMIN_TOKEN)"
+
+
+class LoginThrottle:
+    """At most ``limit`` failed logins per client in ``window_seconds``; time is passed in."""
+
+    def __init__(self, limit: int = 10, window_seconds: float = 300.0):
+        self.limit = limit
+        self.window = window_seconds
+        self._failures: dict[str, list[float]] = {}
+
+    def _recent(self, client: str, now: float) -> list[float]:
+        recent = [t for t in self._failures.get(client, ()) if now - t < self.window]
+        if recent:
+            self._failures[client] = recent
+        else:
+            self._failures.pop(client, None)
+        return recent
+
+    def blocked(self, client: str, now: float) -> bool:
+        return len(self._recent(client, now)) >= self.limit
+
+    def failed(self, client: str, now: float) -> None:
+        self._failures.setdefault(client, []).append(now)
+        if len(self._failures) > 10_000:  # bound memory under a spray of addresses
+            for key in list(self._failures)[:5_000]:
+                del self._failures[key]

@@ -59,6 +59,7 @@ class CorpusRow:
     theme: str
     track: str | None
     sms: str
+    body: str
     path: str
     stats: ItemStats
 
@@ -77,7 +78,7 @@ def corpus_rows(items: Iterable, stats: Mapping[str, ItemStats], *, query: str =
         haystack = " ".join([item.id, item.theme, item.kind, item.sms, " ".join(item.tags), item.body]).lower()
         if words and not all(w in haystack for w in words):
             continue
-        rows.append(CorpusRow(item.id, item.kind, item.theme, item.track, item.sms, str(item.path), s))
+        rows.append(CorpusRow(item.id, item.kind, item.theme, item.track, item.sms, item.body, str(item.path), s))
     return rows
 
 

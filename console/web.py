@@ -8,6 +8,7 @@ corpus watcher that hot-reloads the corpus while the server runs.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from console import engines
-from console.auth import ConsoleAuth, Operator
+from console.auth import ConsoleAuth, LoginThrottle, Operator
 from console.metrics import CONTENT_TYPE, ConsoleMetrics, time_recommendations
 from console.reload import CorpusWatcher, Reloader
 from mend.services import Services
@@ -62,6 +63,7 @@ class ConsoleState:
     metrics: ConsoleMetrics
     reloader: Reloader
     watcher: CorpusWatcher | None
+    throttle: LoginThrottle = dataclasses.field(default_factory=LoginThrottle)
 
 
 def state(request: Request) -> ConsoleState:
@@ -180,7 +182,13 @@ def login_routes(router) -> None:
     @router.post("/admin/login")
     def login(request: Request, token: str = Form("")):
         st = state(request)
+        client = request.client.host if request.client else "?"
+        now = st.services.clock().timestamp()
+        if st.throttle.blocked(client, now):
+            log.warning("console login refused (too many failed attempts)")
+            return _login_page(request, 429, error="Too many wrong tokens. Wait a few minutes, then try again.")
         if not st.auth.token_ok(token):
+            st.throttle.failed(client, now)
             log.warning("console login refused (wrong token)")
             return _login_page(request, 401, error="That token is not right. Copy it from the `mend serve` output.")
         cookie, _ = st.auth.new_session()

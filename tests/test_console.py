@@ -203,3 +203,20 @@ def test_eval_page_shows_each_split_of_a_corpus_eval_result(client, services):
     text = client.get("/admin/eval", headers=BEARER).text
     assert "Test split (held back" in text and "All entries" in text and "33 entries" in text
     assert 'class="best">0.940' in text and "ndcg@10" in text
+
+
+def test_login_is_throttled_after_repeated_wrong_tokens(client):
+    for _ in range(10):
+        assert client.post("/admin/login", data={"token": "guess"}).status_code == 401
+    blocked = client.post("/admin/login", data={"token": TOKEN}, follow_redirects=False)
+    assert blocked.status_code == 429 and "set-cookie" not in blocked.headers
+
+
+def test_login_throttle_window_passes():
+    from console.auth import LoginThrottle
+
+    t = LoginThrottle(limit=2, window_seconds=60)
+    t.failed("a", 0)
+    t.failed("a", 10)
+    assert t.blocked("a", 59) and not t.blocked("b", 59)
+    assert not t.blocked("a", 71)
