@@ -135,3 +135,44 @@ def test_a_broken_database_does_not_fail_the_eval(tmp_path, monkeypatch, capsys)
     finally:
         get_config.cache_clear()
     assert "eval result not kept" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_corpus_eval_keeps_each_run_and_stats_show_database_figures(tmp_path, monkeypatch, embedder):
+    import json
+
+    from factories import small_corpus, write_corpus
+    from sqlalchemy import create_engine, select
+
+    from storage.models import EvalRun
+
+    corpus = write_corpus(tmp_path / "corpus", small_corpus())
+    (corpus / "eval").mkdir()
+    (corpus / "eval" / "entries.yaml").write_text(
+        "entries:\n"
+        "  - {id: a, text: 'nobody texted me back after the party', relevant_themes: [support-network], split: tune}\n"
+        "  - {id: b, text: 'my boss keeps piling work on me', relevant_themes: [boundaries], split: test}\n"
+        "off_topic: ['what is the capital of peru']\n"
+    )
+    config = tmp_path / "config.yaml"
+    config.write_text(f"corpus:\n  path: {corpus}\n  cache_dir: {tmp_path / 'cache'}\n"
+                      f"database:\n  url: sqlite:///{tmp_path / 'mend.db'}\n")
+    monkeypatch.setenv("MEND_CONFIG", str(config))
+    monkeypatch.setenv("COLUMNS", "200")
+    get_config.cache_clear()
+    try:
+        for _ in range(2):
+            assert run("corpus", "eval", "--json")[0] == 0
+        code, out = run("corpus", "stats")
+        assert code == 0, out
+        assert "0 items sent, 8 never sent" in out
+        result = CliRunner().invoke(app, ["corpus", "stats", "--json"])
+        assert json.loads(result.stdout)["from_database"]["calm-place"]["times_sent"] == 0
+    finally:
+        get_config.cache_clear()
+    engine = create_engine(f"sqlite:///{tmp_path / 'mend.db'}")
+    with engine.connect() as conn:
+        runs = conn.execute(select(EvalRun.metrics, EvalRun.corpus_hash)).all()
+    engine.dispose()
+    assert len(runs) == 2 and runs[0].corpus_hash == runs[1].corpus_hash
+    assert set(runs[0].metrics["metrics"]) == {"tune", "test", "all"}

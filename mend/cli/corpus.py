@@ -133,6 +133,9 @@ _LABELS = {"hit_at_1": "hit@1", "hit_at_3": "hit@3", "mrr": "MRR", "ndcg_at_10":
 def eval_(as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables.")) -> None:
     """hit@1, hit@3, MRR, nDCG@10 and coverage for Mend, BM25 and random, per split."""
     _rec, result = _run_eval()
+    from mend.cli.corpus_ops import record_eval
+
+    record_eval(get_config(), result.as_dict(), _rec.items, datetime.now(UTC))  # for the console's history
     if as_json:
         console.print_json(json.dumps(result.as_dict()))
         return
@@ -188,8 +191,11 @@ def stats(as_json: bool = typer.Option(False, "--json", help="Print JSON instead
     """Items per theme, kind and track, SMS lengths, and items no eval entry ranks in its top 3."""
     rec, result = _run_eval()
     s = corpus_stats(rec.items, result)
+    from mend.cli.corpus_ops import item_stats_json, item_stats_table
+
     if as_json:
         data = {**s.__dict__, "per_track": {str(k): v for k, v in s.per_track.items()}}
+        data["from_database"] = item_stats_json(get_config(), rec.items)
         console.print_json(json.dumps(data))
         return
     table = Table(title=f"{s.items} items")
@@ -209,3 +215,4 @@ def stats(as_json: bool = typer.Option(False, "--json", help="Print JSON instead
                   f"max {s.sms_lengths['max']} characters", highlight=False)
     console.print(f"never in any eval entry's top 3 ({len(s.never_in_top3)}): "
                   + (", ".join(s.never_in_top3) or "none"), highlight=False)
+    console.print(item_stats_table(get_config(), rec.items))

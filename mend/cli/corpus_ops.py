@@ -90,7 +90,10 @@ def record_eval(config, result: dict, items, now) -> int | None:
 
 def item_stats_json(config, items) -> dict:
     """Per item id: times_sent, reply_rate, ratings, avg_rating (from the database)."""
-    stats = _db_stats(config)
+    try:
+        stats = _db_stats(config)
+    except Exception as exc:  # noqa: BLE001 - one line with a next step
+        fail(f"cannot read the database: {exc}", "check MEND_DATABASE_URL, then run `mend db upgrade`")
     out = {}
     for item in items:
         s = stats.get(item.id)
