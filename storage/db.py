@@ -17,7 +17,10 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def make_engine(url: str, *, root: Path | None = None, pool_size: int = 5) -> Engine:
-    """An engine for ``url``; a relative SQLite path is taken from ``root`` and its folder created."""
+    """An engine for ``url``; a relative SQLite path is taken from ``root`` and its folder created.
+
+    Query parameters are hidden from SQLAlchemy's error messages: they may hold phone numbers.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         db = parsed.database
@@ -26,7 +29,9 @@ def make_engine(url: str, *, root: Path | None = None, pool_size: int = 5) -> En
             parsed = parsed.set(database=db)
         if db and db != ":memory:":
             Path(db).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(
+            parsed, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
@@ -38,7 +43,9 @@ def make_engine(url: str, *, root: Path | None = None, pool_size: int = 5) -> En
             cur.close()
 
         return engine
-    return create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_engine(
+        parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
