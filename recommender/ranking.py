@@ -61,6 +61,7 @@ class ItemIndex:
     vectors: np.ndarray  # (m, d)
     owner: np.ndarray  # (m,) int: index of the item
     item_vectors: np.ndarray  # (n, d): one unit vector per item (mean of its vectors), for MMR
+    similarity: np.ndarray  # (n, n): item_vectors @ item_vectors.T
 
     @property
     def size(self) -> int:
@@ -102,11 +103,12 @@ def build_query(entries: Sequence[Entry], *, now: datetime, half_life_days: floa
 def build_index(per_item_vectors: Sequence[np.ndarray]) -> ItemIndex:
     """An :class:`ItemIndex` from each item's (k_i, d) vectors."""
     if not per_item_vectors:
-        return ItemIndex(np.zeros((0, 0), np.float32), np.zeros(0, int), np.zeros((0, 0), np.float32))
+        empty = np.zeros((0, 0), np.float32)
+        return ItemIndex(empty, np.zeros(0, int), empty, empty)
     owner = np.concatenate([np.full(len(v), i) for i, v in enumerate(per_item_vectors)])
     vectors = np.concatenate(per_item_vectors).astype(np.float32)
     item_vectors = np.stack([_unit(np.asarray(v).mean(axis=0)) for v in per_item_vectors]).astype(np.float32)
-    return ItemIndex(vectors, owner, item_vectors)
+    return ItemIndex(vectors, owner, item_vectors, item_vectors @ item_vectors.T)
 
 
 def score_items(query: Query, index: ItemIndex, *, max_weight: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
@@ -114,7 +116,7 @@ def score_items(query: Query, index: ItemIndex, *, max_weight: float = 0.5) -> t
 
     An item has several vectors (its sms, its body chunks, its theme-and-tags line). Its score
     blends the best of them with its mean vector: ``max_weight * max + (1 - max_weight) * mean``.
-    Measured on the eval set's tune split (see benchmarks/README.md): the blend beat max
+    Measured on the eval set's tune split (content_corpus/eval/README.md): the blend beat max
     alone and mean alone on hit@1 and MRR. The reason is the journal chunk closest to the
     item's best vector.
     """
@@ -122,9 +124,10 @@ def score_items(query: Query, index: ItemIndex, *, max_weight: float = 0.5) -> t
     best = np.full(index.size, -np.inf, dtype=np.float64)
     np.maximum.at(best, index.owner, sims)
     scores = max_weight * best + (1.0 - max_weight) * (index.item_vectors @ query.vector)
+    order = np.lexsort((sims, index.owner))  # by item, then by similarity ascending
+    last_of_item = np.r_[np.flatnonzero(np.diff(index.owner[order])), len(order) - 1]
     best_vector = np.zeros(index.size, dtype=int)
-    for j in np.argsort(sims):  # ascending, so the best vector of each item is written last
-        best_vector[index.owner[j]] = j
+    best_vector[index.owner[order[last_of_item]]] = order[last_of_item]
     chunk_sims = query.vectors @ index.vectors[best_vector].T  # (chunks, n)
     return scores, np.argmax(chunk_sims, axis=0)
 
@@ -212,7 +215,7 @@ def rank(
         return Ranked(i, round(score, 4), reason, fallback)
 
     general = centrality(index.item_vectors, candidates)
-    similarity = index.item_vectors @ index.item_vectors.T
+    similarity = index.similarity
 
     if not available.any():  # everything is cooling down: the least recently sent ones
         order = sorted(np.flatnonzero(candidates), key=lambda i: (recently_sent[items[i].id], items[i].id))
