@@ -2,8 +2,8 @@
 
 Starts ``mend serve`` (or ``mend web``) on 127.0.0.1 with a temporary database and a
 known ``TWILIO_AUTH_TOKEN``/``MEND_PUBLIC_URL``, signs every request the way Twilio does
-(``RequestValidator.compute_signature``), opts in 100 fictional numbers
-(+15555550100..199) first, then sends requests on a fixed arrival schedule (request i at
+(``RequestValidator.compute_signature``), opts in 30 fictional numbers
+(+15555550100..129) first, then sends requests on a fixed arrival schedule (request i at
 ``i / rate`` seconds, whether or not earlier ones have answered), so a slow server cannot
 slow the load down and hide its own latency. Latency is measured from each request's
 scheduled time to its response.
@@ -25,7 +25,7 @@ import time
 
 from benchmarks._common import MendServer, signed_inbound
 
-NUMBERS = [f"+155555501{i:02d}" for i in range(100)]
+NUMBERS = [f"+155555501{i:02d}" for i in range(30)]
 KEYWORDS = ["HELP", "help!", "TIME 7:30pm", "time 19:30", "MORE", "4", "5", "INFO", "TIME 9am", "2"]
 JOURNAL = [
     "I keep replaying the moment she said she needed space. I feel like I'm too much for people.",
@@ -56,11 +56,17 @@ async def _drive(server: MendServer, rate: float, duration: float, journal_share
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
     async with httpx.AsyncClient(limits=limits, timeout=10.0) as client:
         # Opt everyone in (not timed): first text gets the consent request, YES confirms.
-        for i, number in enumerate(NUMBERS):
+        async def opt_in(i: int, number: str) -> None:
             for j, body in enumerate(("Hi", "YES")):
                 url, form, headers = signed_inbound(server, number, body, f"SMwarm{i:04d}{j}{'0' * 24}")
-                resp = await client.post(url, data=form, headers=headers)
+                resp = await client.post(url, data=form, headers=headers, timeout=300)  # first: model load
                 resp.raise_for_status()
+
+        await opt_in(0, NUMBERS[0])
+        await asyncio.gather(*(opt_in(i, n) for i, n in enumerate(NUMBERS) if i))
+        # One journal text from each kind of path, so lazy model loads are not in the timed run.
+        url, form, headers = signed_inbound(server, NUMBERS[0], JOURNAL[0], "SMwarmjournal" + "0" * 21)
+        (await client.post(url, data=form, headers=headers, timeout=180)).raise_for_status()
 
         total = int(rate * duration)
         plan = []
