@@ -94,7 +94,7 @@ _PERSON = (
 )
 _ABUSER = (
     r"(?:someone|somebody|he|she|they|hes|shes|theyre|"
-    r"my (?:\w+ )?(?:(?:step|ex-?)?(?:dad|father|mom|mum|mother|bf|boyfriend|gf|girlfriend|"
+    r"my (?:\w+ )?(?:(?:step|ex-?)?(?:dad|father|mom|mum|mother|bf|boyfr\w*nd|bofriend|gf|girlfr\w*nd|"
     r"husband|hubby|wife|partner|ex|brother|sister|uncle|aunt|cousin|roommate|boss|coach|"
     r"teacher|landlord|parents?|family)))"
 )
@@ -104,10 +104,17 @@ _ABUSE_VERB = (
     r"raped|rapes|abused|abuses|pushed|shoved|strangled|molested|molests|grabbed|threw|throws|"
     r"touches|touched|touching|forcing|forced|hurts)"
 )
+_GAMES = (
+    r"(?:(?:a |the |our |this )?(?:game|match|round|rematch)|chess|checkers|uno|monopoly|scrabble|cards|poker|"
+    r"mario ?kart|smash(?: bros)?|fifa|madden|fortnite|minecraft|valorant|cod|call of duty|halo|overwatch|"
+    r"league|apex|video games?|board games?|trivia|bowling|pool|darts|tennis|ping ?pong|pickleball|"
+    r"basketball|soccer|football|golf|volleyball|the arcade|\w+ night)"
+)
 _PILLS = (
     r"(?:pil+s?|tablets?|meds|medication|medicine|tylenol|advil|ibuprofen|paracetamol|"
     r"acetaminophen|xanax|insulin|painkillers|pain killers|antidepressants|capsules|"
-    r"oxy\w*|percs?|benzos?|sleeping pills|bottle)"
+    r"oxy\w*|percs?|benzos?|sleeping pills|bottle|benadryl|melatonin|lithium|seroquel|ambien|valium|"
+    r"klonopin|adderall|aspirin|aleve|naproxen|gabapentin|tramadol|codeine|morphine)"
 )
 
 PATTERNS: tuple[Pattern, ...] = (
@@ -125,7 +132,8 @@ PATTERNS: tuple[Pattern, ...] = (
        r"soon|for good|forever))?\b(?! (?:with|between|off|early))"),
     _p("suicide.want_die", SUICIDE, 1.0,
        rf"\b{_INTENT}(?: just| really| honestly| literally| rather)? (?:to )?"
-       r"(?:die+|dye|be dead|not exist|stop existing|not be alive|disappear forever|"
+       r"(?:die+|dye|be dead|not exist|stop existing|not be alive|disappear forever|disappear permanently|"
+       r"disappear for good|vanish forever|vanish for good|"
        r"not be here anymore|cease to exist)\b|\bwish (?:i|id) (?:was|were|could be|be) dead\b|"
        r"\bwant(?:ed)? death\b|\bhow to (?:die|kill myself|end it|end my life)\b|"
        r"\bthink(?:ing)? about (?:dying|being dead|not being here|not being alive)\b|"
@@ -133,7 +141,7 @@ PATTERNS: tuple[Pattern, ...] = (
        r"\b(?:isnt|is not|not) worth living\b|\bready to go\b(?= (?:now|forever|for good|tonight))"),
     _p("suicide.never_wake", SUICIDE, 0.95,
        r"\b(?:sleep forever|never wake up|not wake up|dont wake up|wont wake up|no(?:t)? "
-       r"waking up|go to sleep and (?:not|never)|sleep and never)\b(?! (?:on time|early|in time|"
+       r"waking up|stop waking up|go to sleep and (?:not|never)|sleep and never)\b(?! (?:on time|early|in time|"
        r"until|till|til|before))", negatable=False),
     _p("suicide.not_alive", SUICIDE, 1.0,
        r"\b(?:dont|do not|dnt|never) (?:want to|wanna|wana|want 2) (?:be alive|exist|be here "
@@ -145,13 +153,44 @@ PATTERNS: tuple[Pattern, ...] = (
        r"(?:was|were|wasnt|werent|died|disappeared|wasnt here|was gone|were gone))\b|"
        r"\bbetter off dead\b|\b(?:no ?one|nobody) (?:would|will|even|would even|will even|wouldnt even) (?:miss|notice|care)"
        r"(?: me)?(?: \w+)? if i (?:died|was gone|were gone|disappeared|wasnt here|was dead|"
-       r"killed)\b|\b(?:better|easier|happier)(?: \w+){0,3} if i (?:just )?(?:was|were|wasnt|werent|didnt|"
+       r"killed)\b|\b(?:better|easier|happier|relieved)(?: \w+){0,3} if i (?:just )?(?:was|were|wasnt|werent|didnt|"
        r"died|disappeared)(?: \w+)? (?:gone|dead|here|around|exist|alive)\b"),
     _p("suicide.no_reason", SUICIDE, 0.9,
        r"\b(?:no|nothing|no point|no reason|not any reason)(?: left)? (?:to live for|in living|"
        r"to keep living|(?:in )?being alive|to be alive|to stay alive|reason to live|point to "
        r"living|point in life)\b|\bnothing left to live\b|\bwhats the point (?:of|in) "
        r"(?:living|being alive|life|staying alive)\b"),
+    _p("suicide.no_way_out", SUICIDE, 0.9,
+       r"\b(?:no|(?:cant|dont|cannot) see (?:any|a|another)) (?:other )?(?:way out|escape|way to escape|way "
+       r"forward|exit)(?: \w+){0,4}? (?:but|except|other "
+       r"than|besides|apart from|than) (?:death|dying|to die|suicide|ending it|ending my life|not being here|"
+       r"being dead)\b|\b(?:only|one|last) (?:way out|option|escape|answer|solution|way (?:this|it) ends|"
+       r"way to stop (?:the|this) pain)(?: \w+){0,3}? (?:is|left is|would be|i have is|i see is) (?:death|dying|"
+       r"to die|suicide|to end it|ending it|to end (?:my|it all)|not being here|being dead)\b|"
+       r"\b(?:dying|death|suicide) (?:is|seems|feels)(?: like)? (?:the|my) only (?:way|option|answer|"
+       r"solution|escape|choice|way out)\b"),
+    _p("suicide.waiting_to_die", SUICIDE, 0.9,
+       r"\b(?:just |only |basically )?waiting (?:to die|for (?:death|my life to (?:be over|end)|"
+       r"(?:it|everything|my life) to (?:be over|end)))\b|\bwaiting until i (?:can )?(?:finally )?"
+       r"die\b|\bexisting until i (?:can )?(?:finally )?die\b"),
+    _p("suicide.want_end", SUICIDE, 0.85,
+       rf"\b(?:{_INTENT}|wish|need|just want|want) (?:it all|everything|all of (?:it|this)|my life) "
+       rf"(?:all )?(?:to )?(?:end|stop|be over)\b|"
+       rf"\b(?:{_INTENT}|wish|need|just want|want) (?:it|this|the pain|this pain|the hurt|life) (?:all )?"
+       rf"(?:to )?(?:end|stop|be over) (?:for good|forever|permanently)\b"),
+    _p("suicide.burden", SUICIDE, 0.85,
+       r"\b(?:im|i am|feel like|feeling like|i feel|being) (?:just |such |so much of |a total |a huge |"
+       r"nothing but )?(?:a |an )?burden\b(?! (?:of|on my (?:budget|wallet)))"),
+    _p("suicide.no_will_to_live", SUICIDE, 0.9,
+       r"\b(?:no|dont have the|dont have any|lost the|lost my|lost all|no more|nothing left of my) "
+       r"(?:strength|will|energy|desire|reason|want) to (?:keep living|stay alive|live|go on living|"
+       r"keep existing)\b|\bgive?n? up on (?:living|life|being alive)\b(?! \w)|\bgave up on "
+       r"(?:living|life|being alive)\b(?! \w)|\bdont belong (?:in|on) this (?:world|earth|planet)\b|"
+       r"\b(?:dont|cant|cannot|can not) (?:see|picture|imagine) myself (?:being |still )?(?:alive|living|"
+       r"here|around)\b", negatable=False),
+    _p("suicide.planning", SUICIDE, 0.85,
+       r"\b(?:set|picked|chosen|chose|decided on) (?:a|the) (?:date|day|night)(?: for it)?(?: already)?"
+       r"(?= ?(?:$|[.!;,]))"),
     _p("suicide.tired_of_life", SUICIDE, 0.85,
        r"\b(?:tired|sick|exhausted) of (?:living|being alive|existing|life|this life)\b|"
        r"\bdone with (?:life|living|being alive|it all|existing)\b|"
@@ -159,7 +198,10 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("suicide.pills", SUICIDE, 0.95,
        rf"\b(?:saved|saving|save|stockpil\w*|hoard\w*|collect\w*|stash\w*|squirrel\w*|"
        rf"have enough|got enough|enough)(?: \w+){{0,4}} {_PILLS}\b(?! (?:for (?:my|the) (?:trip|"
-       rf"vacation|travel|surgery|pain|headache|back)))", negatable=False),
+       rf"vacation|travel|surgery|pain|headache|back)|for (?:my|the|a|this|our) (?:whole |entire )?"
+       rf"(?:trip|vacation|holiday|flight|journey|week|month)|to last\b))|"
+       rf"\b(?:hiding|hid|hide) (?:my |some |all my |all of my |the )?{_PILLS}\b|"
+       rf"\b{_PILLS} instead of taking them\b", negatable=False),
     _p("suicide.note", SUICIDE, 0.95,
        r"\b(?:suicide note|goodbye (?:letters?|notes?|messages?|texts?|videos?)|"
        r"(?:wrote|writing|written|write|left|leave) (?:my |a |the |some |)(?:final |last )?"
@@ -167,9 +209,20 @@ PATTERNS: tuple[Pattern, ...] = (
        r"parents|mom|mum|dad|kids|children|friends|sister|brother)|the people i love)|"
        r"(?:final|last) (?:note|letter|message|text|goodbye)s? (?:to|for) (?:my|everyone|"
        r"everybody|you all)|this is (?:my )?(?:final |last )?goodbye\b(?! to (?:him|her|"
-       r"them|my ex|this (?:job|city|place|apartment)))|(?:goodbye|bye) (?:everyone|"
+       r"them|my ex|(?:this|that|the|my old|my) (?:\w+ )?(?:job|city|town|place|apartment|house|"
+       r"chapter|part|phase|era|relationship|habit|school|team)))|(?:goodbye|bye) (?:everyone|"
        r"everybody|world|cruel world|forever)|"
        r"(?:soon|because|since) (?:i|ill) wont be here|"
+       r"(?:wrote|written|writing|finished|drafted|sealed|left) my (?:final |last )?(?:note|letter)"
+       r"(?= ?(?:$|[.!,;]|last night|tonight|today|this morning|already|for (?:everyone|my family|when|"
+       r"after)))|"
+       r"(?:wrote|written|writing|finished|drafted|drafting|left|leave|leaving) (?:a |the |my |some )?"
+       r"(?:final |last )?(?:notes?|letters?)(?: \w+){0,6}? (?:for (?:when|after) im gone|(?:for|to) "
+       r"whoever finds me|explaining (?:why|everything)|to say goodbye|so (?:they|everyone) "
+       r"(?:know|understand|have something))|"
+       r"my (?:suicide |goodbye |final |last )?note is (?:written|done|ready|finished|sealed)|"
+       r"(?:wont|will not|not going to|not gonna) be (?:here|around|alive) (?:for )?(?:much longer|"
+       r"for long)|"
        r"wont be (?:here|around|alive) (?:much longer|after tonight|anymore|"
        r"by (?:tomorrow|morning|monday)))\b", negatable=False),
     _p("suicide.giving_away", SUICIDE, 0.9,
@@ -180,7 +233,13 @@ PATTERNS: tuple[Pattern, ...] = (
        r"my\b|\bwho (?:should|will|can|gets to) (?:get|have|take|keep) my (?:stuff|things|"
        r"cat|dog|pets?|belongings) (?:when|after|if) im gone\b|\bwont need (?:it|them|my "
        r"\w+|any of (?:it|this|my stuff)) (?:anymore|where im going|after (?:tonight|"
-       r"tomorrow))\b", negatable=False),
+       r"tomorrow))\b|\b(?:gave|give|giving|given|handing|handed|hand|getting rid of|get rid of|got rid of)"
+       r"(?: away)?(?: \w+){0,8}?(?: (?:because|since|cause|cuz|as|so|and)|,) (?:i|ill) (?:wont|will not|am not going to|dont) (?:need|be "
+       r"needing|be (?:around|here|alive))\b(?!(?: \w+){0,4} (?:after (?:i|we) move|in the new|now that|"
+       r"since (?:i|we) (?:moved|got)|once (?:i|we) move))|\bwont be needing (?:it|them|him|her|any of)\b|"
+       r"\b(?:can|could|gets? to|will|should) (?:have|get|keep|take) my (?:\w+ ){0,2}?(?:when|after|once) "
+       r"im (?:gone|dead|not here)\b|\bwho (?:gets|will get|should get) my (?:\w+ )?(?:stuff|things|"
+       r"belongings|cat|dog|pets?) (?:when|after|if) im gone\b", negatable=False),
     _p("suicide.self_harm", SUICIDE, 1.0,
        rf"\b(?:cut|cutting|cuttin|cuts|burn|burned|burnt|burning|hurt|hurting|harm|harming|harmed|"
        rf"scratch\w*|carv\w*|punish\w*|bash\w*|hit|hitting) (?:{_SELF}|my (?:arms?|wrists?|"
@@ -198,8 +257,7 @@ PATTERNS: tuple[Pattern, ...] = (
     # --- harm to others ------------------------------------------------------------------
     _p("others.kill", OTHERS, 1.0,
        rf"\b{_INTENT}(?: \w+){{0,2}}? (?:kill|murder|stab|shoot|strangle|choke|poison|run over|"
-       rf"beat|hurt|bash|slit|smother|torch|burn down) {_PERSON}\b(?! (?:in (?:fortnite|"
-       rf"minecraft|the game|cod|valorant|chess)|at (?:chess|cards|poker|mario|fifa)))"),
+       rf"beat|hurt|bash|slit|smother|torch|burn down) {_PERSON}\b(?! (?:in|at) {_GAMES}\b)"),
     _p("others.urge", OTHERS, 1.0,
        rf"\b(?:urges?|thoughts?|fantasi\w*|fantasy|dream\w*|images?|thinking|think) (?:to|about|of) "
        rf"(?:hurt|hurting|kill|killing|stab|stabbing|shoot|shooting|strangl\w*|choking|murder\w*) "
@@ -212,6 +270,7 @@ PATTERNS: tuple[Pattern, ...] = (
        r"party|church|mall|class|campus)\b|\bmake (?:them|him|her|everyone|them all) "
        r"(?:all )?(?:pay|suffer) (?:with (?:their|his|her) (?:lives|life|blood))\b|"
        r"\b(?:he|she|they) (?:deserves?|deserve) to die\b|\bburn down (?:his|her|their) house\b|"
+       r"\bwith (?:him|her|them) (?:still )?in(?:side)? it\b|"
        r"\b(?:gun|knife|weapon)\b[^.!?]{0,40}\bknow where (?:he|she|they) lives?\b|\bwant (?:him|her|them) dead\b"),
     # --- abuse or danger -----------------------------------------------------------------
     _p("abuse.hurting_me", ABUSE, 1.0,
@@ -248,7 +307,9 @@ PATTERNS: tuple[Pattern, ...] = (
        r"(?:house|room|car|apartment|basement|place)\b|\bmaking me (?:have sex|do things)\b|"
        r"\bforc\w* me to (?:have sex|do (?:stuff|things)|sleep with)\b|"
        r"\b(?:following|stalking|chasing) me\b(?! on (?:instagram|twitter|ig|tiktok|x|social))|"
-       r"\b(?:broke|breaking|trying to break) into my\b|\bhiding from (?:him|her|them|my \w+)\b",
+       r"\b(?:broke|breaking|trying to break) into my\b|"
+       r"\b(?:comes?|coming|came|climbs?|climbing|gets?|getting) (?:in ?to|in) my (?:bed|bedroom|room)"
+       r"(?: at night| when| while)\b|\bhiding from (?:him|her|them|my \w+)\b",
        negatable=False),
     # --- medical emergency -------------------------------------------------------------------
     _p("medical.overdose", MEDICAL, 1.0,
@@ -256,7 +317,7 @@ PATTERNS: tuple[Pattern, ...] = (
        rf"about| way| almost)? (?:too many|to many|too much|a lot of|lots of|all (?:of )?(?:my|the|"
        rf"those)|the (?:whole|entire|rest of the)|a (?:whole|full) (?:bottle|pack|box|sheet) of|"
        rf"\d{{2,}}|twenty|thirty|forty|fifty|a bunch of|a handful of|handfuls of|a fistful of|"
-       rf"double|triple)(?: \w+){{0,3}}? {_PILLS}\b|\b(?:i|ive|im|i have|i just|just|i think i|think im|i might have|i may have|i think ive)"
+       rf"double|triple|a ton of|tons of|a load of|loads of|heaps of)(?: \w+){{0,3}}? {_PILLS}\b|\b(?:i|ive|im|i have|i just|just|i think i|think im|i might have|i may have|i think ive)"
        rf"(?: \w+)? overdos+\w*\b(?! on (?:sugar|candy|"
        rf"coffee|caffeine|chocolate|tv|netflix|love|cuteness|anime|memes))|\bod(?:ed|d|ing)?\b"
        rf"(?= on (?:my |some |the |his |her )?(?:pills|meds|xanax|heroin|fent|fentanyl|opioids|tylenol|something)|$)|"
@@ -265,16 +326,27 @@ PATTERNS: tuple[Pattern, ...] = (
        rf"the )?(?:bleach|antifreeze|poison|drain cleaner)\b"),
     _p("medical.breathing", MEDICAL, 1.0,
        r"\b(?:cant|can not|cannot|cnt|struggling to|hard to|barely|trouble|hard time|having "
-       r"trouble) breath(?:e|ing)?\b|\b(?:not|isnt|stopped|stop) breathing\b|"
+       r"trouble) breath(?:e|ing)?\b|\b(?:cant|cannot|can not) catch (?:my|his|her) breath\b|"
+       r"\bhaving an? (?:bad |severe |really bad )?asthma attack\b|\binhaler (?:is empty|isnt working|is not "
+       r"working|doesnt (?:work|help)|wont work|ran out)\b|\b(?:not|isnt|stopped|stop) breathing\b|"
        r"\bthroat (?:is )?(?:closing|swelling)\b|\bchoking on\b"),
     _p("medical.chest", MEDICAL, 1.0,
        r"\bchest (?:pain|pains|hurts|is hurting|is killing me|feels (?:tight|heavy|crushed)|"
        r"tightness|is tight|pressure)\b|\bpain in my chest\b|\bhaving a (?:heart attack|stroke|"
-       r"seizure)\b|\b(?:heart attack|stroke) (?:right now|rn)\b"),
+       r"seizure)\b|\b(?:heart attack|stroke) (?:right now|rn)\b|\bchest (?:is |feels )?(?:super |so |"
+       r"really |very )?(?:tight|heavy)\b(?: \w+){0,5} (?:left )?arm (?:hurts|is numb|tingles|tingling|"
+       r"went numb|feels numb)\b|\bslurr\w* (?:his|her|my|their) (?:words|speech)\b|\b(?:cant|cannot) "
+       r"(?:lift|move|feel) (?:his|her|their|my) (?:arm|leg|face)\b"),
     _p("medical.bleeding", MEDICAL, 1.0,
        r"\bso much blood\b|\b(?:bleeding|blood)(?: \w+){0,3} (?:wont stop|will not stop|cant stop|a lot|so much|"
        r"everywhere|heavily|badly)\b|\bbleeding out\b|\bcut (?:too deep|way too deep)\b|"
        r"\b(?:wont|will not|doesnt|cant get it to) stop bleeding\b"),
+    _p("medical.unresponsive", MEDICAL, 1.0,
+       r"\b(?:he|she|they|my (?!phone|laptop|computer|alarm|car|tv|pc|screen|ipad|tablet|watch|mac)\w+|"
+       r"someone|somebody)(?: \w+){0,2}? (?:isnt|is not|wont|will not|doesnt|"
+       r"not|hes not|shes not) (?:responding|responsive|wake up|waking up|breathing)\b(?! (?:to (?:my|"
+       r"texts?|messages?|calls?|emails?)|on time|early|until|till|from))|\bunresponsive\b|"
+       r"\b(?:he|she|they|my \w+|someone|somebody) (?:just )?collapsed\b", negatable=False),
     _p("medical.unconscious", MEDICAL, 1.0,
        r"\b(?:cant|cannot|can not) wake (?:him|her|them|my \w+) up\b|\bunconscious\b|"
        r"\b(?:is|hes|shes|having|had) (?:a )?seizures?\b|\bface is drooping\b|"
@@ -315,7 +387,10 @@ _IDIOMS = re.compile(
     r"\b(?:embarrassed|mortified|awkward)(?: \w+){0,2} (?:i )?could (?:just )?die\b|"
     r"\bsuicide (?:attempt )?survivors?\b|"
     r"\bhad (?:an|a bad) allergic reaction\b|"
-    r"\b(?:told|tell|telling|said to) (?:him|her|them|my ex)(?: that)? this is goodbye\b",
+    r"\b(?:told|tell|telling|said to) (?:him|her|them|my ex)(?: that)? this is goodbye\b|"
+    r"\b(?:destroy|destroying|destroyed|crush|crushing|crushed|annihilat\w*|wreck|wrecking|wrecked|"
+    r"murder|murdering|murdered|kill|killing|killed|smoke|smoked|obliterat\w*|beat|beating|own|owned) "
+    r"(?:\w+ ){0,3}?(?:at|in) " + _GAMES + r"\b",
 )
 
 _NEGATION = re.compile(

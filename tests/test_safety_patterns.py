@@ -127,3 +127,86 @@ def test_normalise_and_pattern_table():
     assert {p.category for p in PATTERNS} == set(CATEGORIES)
     assert len({p.name for p in PATTERNS}) == len(PATTERNS)
     assert find_hits("") == ()
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        # goodbye notes and letters, in a farewell context
+        ("I left a letter for my parents explaining why", "suicide.note"),
+        ("finished my letter already", "suicide.note"),
+        ("my goodbye note is ready", "suicide.note"),
+        ("I've been writing notes so they know it wasn't their fault", "suicide.note"),
+        ("I'm not gonna be around for much longer", "suicide.note"),
+        # giving things away because they won't be needed
+        ("I'm giving my records to my cousin because I won't need them", "suicide.giving_away"),
+        ("I gave my bike to a friend since I won't be around to ride it", "suicide.giving_away"),
+        ("My roommate can have my plants when I'm gone", "suicide.giving_away"),
+        ("getting rid of my stuff, I won't need it", "suicide.giving_away"),
+        # waiting to die, no way out, wanting it all to end
+        ("I'm basically waiting to die", "suicide.waiting_to_die"),
+        ("just waiting for my life to be over", "suicide.waiting_to_die"),
+        ("there is no way out for me except death", "suicide.no_way_out"),
+        ("I can't see another way out but dying", "suicide.no_way_out"),
+        ("dying feels like my only escape", "suicide.no_way_out"),
+        ("I want it all to be over", "suicide.want_end"),
+        ("I need everything to stop", "suicide.want_end"),
+        ("I want my life to end", "suicide.want_end"),
+        ("I'm such a burden to my family", "suicide.burden"),
+        ("I lost the will to live", "suicide.no_will_to_live"),
+        ("I can't imagine myself still alive next year", "suicide.no_will_to_live"),
+        ("I hid my pills in my closet", "suicide.pills"),
+        ("I chose the night already", "suicide.planning"),
+        # medical emergencies phrased casually
+        ("took loads of my sleeping pills lol", "medical.overdose"),
+        ("my roommate collapsed in the kitchen", "medical.unresponsive"),
+        ("my sister won't wake up and she took something", "medical.unresponsive"),
+        ("i cant catch my breath at all", "medical.breathing"),
+        ("having a really bad asthma attack", "medical.breathing"),
+        ("my grandma is slurring her words", "medical.chest"),
+        ("i'm hurting him tonight, and the car with him in it", "others.weapon"),
+        ("he keeps coming into my room at night", "abuse.trapped"),
+        ("my boyfreind is hurting me", "abuse.hurting_me"),
+    ],
+)
+def test_extended_families(text, reason):
+    assert reason in match(text).reasons, (text, match(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # games and sport: play, not harm
+        "I'm going to crush my dad at chess",
+        "we'll murder them at trivia night",
+        "gonna destroy my roommate in FIFA later",
+        "I'm going to kill you at Uno",
+        # goodbyes to a chapter, a job, a place
+        "This is goodbye to the old job",
+        "this is goodbye to my old apartment",
+        # notes and letters with no farewell in them
+        "I left a note on the fridge about groceries",
+        "I wrote my letter of recommendation for her",
+        # giving away for ordinary reasons; medicine for a trip
+        "I'm giving my desk to my brother because I won't need it after I move",
+        "I got enough pills for the whole vacation",
+        # waiting for ordinary things; wanting ordinary things to end
+        "I'm waiting for the bus to come",
+        "I want this meeting to end",
+        "I want the rain to stop",
+        "my laptop isn't responding again",
+        "he isn't responding to my texts",
+        "we set a date for the wedding next spring",
+    ],
+)
+def test_extended_families_leave_everyday_language_alone(text):
+    assert not match(text).crisis, (text, match(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I'm not a burden, my friends keep telling me", "I have no plans to give my things away, I'm just decluttering",
+     "Last year I was just waiting to die, now I'm doing so much better"],
+)
+def test_extended_families_respect_negation_and_past(text):
+    assert not match(text).crisis, (text, match(text))
