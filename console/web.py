@@ -45,6 +45,10 @@ templates.env.filters["num"] = _num
 templates.env.filters["when"] = lambda d: d.strftime("%Y-%m-%d %H:%M") if d else "–"
 
 
+_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+
+
 class LoginRequired(Exception):
     """Raised by ``operator()``; answered with 401 and nothing but a login form."""
 
@@ -100,7 +104,8 @@ def render(request: Request, name: str, op: Operator | None, status_code: int = 
     context.setdefault("page", name.removesuffix(".html"))
     return templates.TemplateResponse(
         request, name, {"csrf": op.csrf if op else "", "op": op, **context}, status_code=status_code,
-        headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"},
+        headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
+                 "Content-Security-Policy": _CSP, "X-Content-Type-Options": "nosniff"},
     )
 
 

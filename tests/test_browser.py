@@ -67,9 +67,32 @@ def server(config, engines):
     cfg = dataclasses.replace(config, secrets=Secrets(admin_token=TOKEN))
     services = build_services(cfg, cipher=Cipher(Fernet.generate_key()), gateway=InMemoryGateway(),
                               screener=screener, recommender=rec)
+    _keep_eval_runs(services, rec)
     with serving(create_app(cfg, services=services)) as url:
         yield url
     services.engine.dispose()
+
+
+def _keep_eval_runs(services, rec) -> None:
+    """Two stored runs in `mend corpus eval`'s shape (EvalResult.as_dict()), figures made up for the page.
+
+    (The real evaluation takes minutes; tests/test_operator_cli.py runs it through the CLI on a small corpus.)
+    """
+    from datetime import UTC, datetime, timedelta
+
+    from console.stats import store_eval_result
+    from recommender.evaluation import EvalResult, Metrics
+
+    def result(mend: float) -> dict:
+        by = {"mend": Metrics(mend - 0.2, mend, mend - 0.1, mend - 0.05, 0.7, 33),
+              "bm25": Metrics(0.45, 0.7, 0.6, 0.62, 0.5, 33), "random": Metrics(0.05, 0.1, 0.1, 0.12, 0.9, 33)}
+        return EvalResult(metrics={"test": by, "all": by}, top3={}, calibration=None).as_dict()
+
+    now = datetime.now(UTC)
+    with services.sessions() as session:
+        store_eval_result(session, result(0.88), rec.items[:-1], now - timedelta(days=1))
+        store_eval_result(session, result(0.94), rec.items, now)
+        session.commit()
 
 
 @pytest.fixture
@@ -102,6 +125,9 @@ def test_console_end_to_end(server, browser, artifacts_dir):
         assert "***" not in resp.text and 'id="active"' not in resp.text
 
     page = browser.new_page(viewport=DESKTOP_VIEWPORT)
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and "401" not in msg.text else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
     resp = page.goto(server + "/admin")
     assert resp.status == 401
     assert page.locator("input#token").is_visible()
@@ -155,6 +181,11 @@ def test_console_end_to_end(server, browser, artifacts_dir):
         assert width <= PHONE_VIEWPORT["width"] + 1, f"{path} scrolls sideways on a phone ({width}px)"
         _shot(phone, artifacts_dir, f"{name}-phone", full_page=False)  # what a phone shows first
 
+    # The evaluation page shows the stored run: Mend next to BM25 on the held-back split.
+    page.goto(server + "/admin/eval")
+    assert "Test split (held back" in page.locator("main").inner_text()
+    assert page.locator("table.metrics").first.locator("th").all_inner_texts()[:3] == ["metric", "mend", "bm25"]
+
     # Dashboard figures and the corpus browser.
     page.goto(server + "/admin")
     assert page.locator("#open-flags").inner_text() == "1"
@@ -171,6 +202,8 @@ def test_console_end_to_end(server, browser, artifacts_dir):
     flag.locator("button[type=submit]").click()
     page.wait_for_selector("#queue-empty")
     assert "Called back" in page.locator("table").inner_text()
+
+    assert errors == [], errors  # no script errors, nothing blocked by the Content-Security-Policy
 
     # Log out: the console is closed again.
     page.click("button.link")

@@ -96,6 +96,7 @@ def test_bearer_token_opens_the_dashboard_with_its_figures(client, seeded):
     assert "12.5%" in resp.text  # 1 opted out of 8 who joined
     assert "<svg" in resp.text and "<rect" in resp.text
     assert resp.headers["cache-control"] == "no-store"
+    assert "script-src 'self'" in resp.headers["content-security-policy"]
 
 
 def test_login_sets_a_strict_http_only_cookie(client, seeded):
