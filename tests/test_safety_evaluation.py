@@ -62,18 +62,20 @@ def test_split_result(embedder):
 
 
 def test_measured_figures_do_not_regress(test_split_result):
-    """A floor at the figures measured when the split was first evaluated (94.4% recall, 4.3% FPR)."""
+    """A floor at the figures measured once on test split v2 (2026-11-25): combined recall 72.0%
+    (67/93) at FPR 10.1% (9/89). Train CV had promised 99.0% / 2.9%: see safety/data/README.md."""
     combined = test_split_result.layer("combined").overall
-    assert combined.crisis == 71 and combined.safe == 69
-    assert combined.recall >= 0.94
-    assert combined.fpr <= GOAL_FPR
+    assert combined.crisis == 93 and combined.safe == 89
+    assert combined.caught >= 67
+    assert combined.false_alarms <= 9
     # The layers work together: combined catches at least what either catches alone.
     for layer in ("patterns", "model"):
         assert combined.caught >= test_split_result.layer(layer).overall.caught
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on the held-back test split: recall 94.4% "
-                                        "(67/71) at FPR 4.3%; see issue 3. Remove this mark once it passes.")
+@pytest.mark.xfail(strict=True, reason="goal not met on held-out test split v2: recall 72.0% (67/93) at "
+                                        "FPR 10.1% (9/89); see issue 3 and safety/data/README.md. "
+                                        "Remove this mark once it passes.")
 def test_goal_on_the_test_split(test_split_result):
     combined = test_split_result.layer("combined").overall
     assert combined.recall >= GOAL_RECALL
