@@ -176,3 +176,19 @@ def test_corpus_eval_keeps_each_run_and_stats_show_database_figures(tmp_path, mo
     engine.dispose()
     assert len(runs) == 2 and runs[0].corpus_hash == runs[1].corpus_hash
     assert set(runs[0].metrics["metrics"]) == {"tune", "test", "all"}
+
+
+def test_the_readme_console_commands_exist():
+    import re
+
+    from mend.config import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Operator console", 1)[1].split("\n## ", 1)[0]
+    commands = set()
+    for group, subs in re.findall(r"`mend (\w+) ([\w|]+)", section):
+        commands |= {(group, sub) for sub in subs.split("|")}
+    assert ("safety", "resolve") in commands and ("corpus", "reload") in commands
+    for group, sub in sorted(commands):
+        result = CliRunner().invoke(app, [group, sub, "--help"])
+        assert result.exit_code == 0, (group, sub, result.output)
