@@ -13,7 +13,7 @@ rule), BM25 over sms + body, and random choice (seeded, averaged over several ru
 
 min_score calibration (:func:`calibrate_min_score`): the best raw score of every ``tune``
 entry (on topic) and every ``off_topic`` text. The suggested threshold is the highest that
-still keeps 99% of the tune entries matched (rounded down to 0.01); the share of off-topic
+still keeps every tune entry matched (rounded down to 0.01); the share of off-topic
 texts that fall below it (and so get a general item) is reported beside it.
 """
 
@@ -77,7 +77,7 @@ class Metrics:
 @dataclass(frozen=True)
 class Calibration:
     min_score: float  # the configured value
-    suggested: float  # the highest threshold keeping 99% of tune entries matched
+    suggested: float  # the highest threshold keeping every tune entry matched
     on_topic_above: float  # share of tune entries whose best score >= min_score
     off_topic_below: float  # share of off-topic texts whose best score < min_score
 
@@ -173,7 +173,7 @@ def _mean_metrics(runs: Sequence[Metrics]) -> Metrics:
                      for f in fields(Metrics) if f.name != "entries"), runs[0].entries)
 
 
-def calibrate_min_score(on_topic: Sequence[float], keep: float = 0.99) -> float:
+def calibrate_min_score(on_topic: Sequence[float], keep: float = 1.0) -> float:
     """The highest threshold (rounded down to 0.01) that keeps ``keep`` of on-topic entries matched.
 
     A real journal entry answered with a general item loses more than an off-topic text
@@ -182,7 +182,7 @@ def calibrate_min_score(on_topic: Sequence[float], keep: float = 0.99) -> float:
     """
     if not on_topic:
         return 0.0
-    return math.floor(float(np.quantile(np.asarray(on_topic), 1.0 - keep)) * 100) / 100
+    return math.floor(round(float(np.quantile(np.asarray(on_topic), 1.0 - keep)) * 100, 6)) / 100
 
 
 def evaluate(

@@ -87,8 +87,10 @@ def test_bm25_ranks_by_shared_words():
 
 
 def test_calibration_keeps_almost_every_on_topic_entry():
-    on = [0.26, 0.3, 0.35, 0.4, 0.5] * 20
-    assert calibrate_min_score(on) == 0.26
+    on = [0.257, 0.3, 0.35, 0.4, 0.5] * 20
+    assert calibrate_min_score(on) == 0.25  # every entry stays matched
+    assert calibrate_min_score([0.29, 0.5]) == 0.29  # no float slip to 0.28
+    assert calibrate_min_score([0.1] + [0.5] * 199, keep=0.99) == 0.5
     assert calibrate_min_score([]) == 0.0
 
 
