@@ -102,9 +102,12 @@ def evaluation(request: Request, op: Operator = Depends(operator)):
 
 
 @router.get("/admin/simulator")
-def simulator_page(request: Request, n: str = simulator.DEFAULT_SUFFIX, op: Operator = Depends(operator)):
+def simulator_page(request: Request, n: str = simulator.DEFAULT_SUFFIX, failed: str = "",
+                   op: Operator = Depends(operator)):
     st = state(request)
     phone, error = simulator.test_number(n), ""
+    if failed:
+        error = f"The inbound path failed ({failed[:40]}); the server log has the details."
     if phone is None:
         phone, error = simulator.test_number(simulator.DEFAULT_SUFFIX), "Pick a test number 00-99 (555-01xx)."
     with st.services.sessions() as session:
@@ -122,8 +125,9 @@ def simulator_send(request: Request, text: str = Form(""), n: str = Form(simulat
         return RedirectResponse(f"/admin/simulator?n={simulator.DEFAULT_SUFFIX}", status_code=303)
     try:
         simulator.send(st.services, phone, text.strip()[:simulator.MAX_CHARS])
-    except Exception:  # noqa: BLE001 - logged; the chat shows what was stored
+    except Exception as exc:  # noqa: BLE001 - logged; the operator sees that it failed
         log.exception("simulator: inbound path failed")
+        return RedirectResponse(f"/admin/simulator?n={phone[-2:]}&failed={type(exc).__name__}", status_code=303)
     return RedirectResponse(f"/admin/simulator?n={phone[-2:]}", status_code=303)
 
 

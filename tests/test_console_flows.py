@@ -118,3 +118,16 @@ def test_serve_generates_a_token_when_none_is_set(make_config):
     fixed = make_config(env={"MEND_ADMIN_TOKEN": "kept"})
     assert ensure_admin_token(fixed) == (fixed, "kept", False)
     assert "kept" not in console_banner(fixed, "0.0.0.0", 9000)[1]
+
+
+def test_simulator_reports_a_failing_inbound_path(client, monkeypatch):
+    import sms.conversation
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(sms.conversation, "handle_inbound", broken)
+    resp = client.post("/admin/simulator", headers=BEARER, data={"text": "some journal words", "n": "44"},
+                       follow_redirects=False)
+    page = client.get(resp.headers["location"], headers=BEARER).text
+    assert "The inbound path failed (RuntimeError)" in page and "database went away" not in page
