@@ -104,6 +104,14 @@ class _Person:
     paused: list = field(default_factory=list)
     unsettled_days: set = field(default_factory=set)  # local dates with a time/zone change
     joined_at: datetime | None = None
+    history: list = field(default_factory=list)  # (from utc, daily time) after each TIME
+
+    def daily_at(self, at: datetime) -> str:
+        current = self.daily if not self.history else self.history[0][2]
+        for since, new, _old in self.history:
+            if since <= at:
+                current = new
+        return current
 
 
 def _inside(intervals, at: datetime) -> bool:
@@ -183,11 +191,14 @@ def run_simulation(config: Config, spec: SimulationSpec, *, log_path: Path | Non
             if bar:
                 bar[0].stop()
         sent = fake.messages
-        if log:
-            _log_outbound(log, services, sent, people)
-            log.close()
         faults = sum(1 for call in fake.calls if call[2] != "ok")
         summary = _score(cfg, people, sent, spec, end)
+        missed_days = summary.pop("missed_days")
+        if log:
+            _log_outbound(log, services, sent, people)
+            for line in missed_days:  # what the summary counts as missed, to look into
+                log.write(json.dumps(line) + "\n")
+            log.close()
         services.engine.dispose()
     return SimulationSummary(
         messages_sent=len(sent), replies=replies, inbound=inbound, faults_injected=faults,
@@ -254,7 +265,7 @@ def _behaviour(people: list[_Person], spec: SimulationSpec, rng: random.Random, 
 
 def _apply_truth(p: _Person, text_kind: str, text: str, at: datetime, cfg: Config) -> None:
     """What the person's state is after their text, by the simulation's own account."""
-    far = at + timedelta(days=3650)
+    far = datetime.max.replace(tzinfo=UTC)  # opted out until further notice
     if text_kind == "start" and p.opted_out and p.opted_out[-1][1] == far:
         p.opted_out[-1] = (p.opted_out[-1][0], at)
     if text_kind == "start" and p.joined_at is None:
@@ -267,6 +278,7 @@ def _apply_truth(p: _Person, text_kind: str, text: str, at: datetime, cfg: Confi
         p.paused.append((at, at + timedelta(hours=cfg.safety.crisis_pause_hours)))
     elif text_kind in ("time", "tz"):
         if text_kind == "time":  # every simulated TIME is outside quiet hours, so it is accepted
+            p.history.append((at, text.split()[1], p.daily))
             p.daily = text.split()[1]
         p.unsettled_days.add(at.astimezone(ZoneInfo(p.tz)).date())
 
@@ -291,15 +303,17 @@ def _score(cfg: Config, people: list[_Person], sent, spec: SimulationSpec, end: 
         if _inside(p.opted_out, m.date_created):
             after_opt_out += 1
     missed = expected = 0
+    missed_days: list[dict] = []
     checkin = cfg.safety.checkin_text
     for p in people:
         tz = ZoneInfo(p.tz)
         mine = [m for m in sent if m.to == p.phone and m.body != checkin]
         for d in range(1, spec.days):
             day = spec.start + timedelta(days=d)
-            due = local_instant(day, parse_hhmm(p.daily), tz)
             lo, hi = local_instant(day, time(0, 0), tz) - timedelta(days=1), local_instant(
                 day + timedelta(days=1), time(0, 0), tz)
+            daily = p.daily_at(lo)
+            due = local_instant(day, parse_hhmm(daily), tz)
             if (p.joined_at is None or p.joined_at > lo or hi > end or _overlaps(p.opted_out, lo, hi)
                     or _overlaps(p.paused, lo - timedelta(days=1), hi) or day in p.unsettled_days
                     or day - timedelta(days=1) in p.unsettled_days):
@@ -307,7 +321,9 @@ def _score(cfg: Config, people: list[_Person], sent, spec: SimulationSpec, end: 
             expected += 1
             if not any(due <= m.date_created <= due + lateness for m in mine):
                 missed += 1
-    return {"duplicates": duplicates, "quiet_hour_sends": quiet, "sends_after_opt_out": after_opt_out,
+                missed_days.append({"missed_daily_suggestion": p.phone, "tz": p.tz, "local_date": day.isoformat(),
+                                    "daily_time": daily})
+    return {"missed_days": missed_days, "duplicates": duplicates, "quiet_hour_sends": quiet, "sends_after_opt_out": after_opt_out,
             "missed_daily_suggestions": missed, "expected_daily_suggestions": expected}
 
 
