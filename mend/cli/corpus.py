@@ -57,7 +57,7 @@ def check() -> None:
         with progress_bar("checking corpus") as update:
             result = check_corpus(config, progress=update)
     except MendError as exc:
-        fail(str(exc))
+        fail(str(exc), "check corpus.path and corpus.cache_dir in config.yaml, and that the model is installed (make install)")
     if result.problems:
         for problem in result.problems:
             console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
@@ -83,7 +83,7 @@ def build() -> None:
         with progress_bar("embedding corpus") as update:
             result = check_corpus(config, progress=update)
     except MendError as exc:
-        fail(str(exc))
+        fail(str(exc), "check corpus.path and corpus.cache_dir in config.yaml, and that the model is installed (make install)")
     if result.problems:
         fail(f"{len(result.problems)} problem(s) in the corpus", "run `mend corpus check` and fix what it lists")
     console.print(f"[green]built:[/] {len(result.items)} items, {result.embedded} text(s) embedded now, "
