@@ -25,6 +25,7 @@ import time
 
 from benchmarks._common import MendServer, signed_inbound
 
+REQUEST_DEADLINE = 10.0  # seconds; a request without an answer by then counts as an error
 NUMBERS = [f"+155555501{i:02d}" for i in range(30)]
 KEYWORDS = ["HELP", "help!", "TIME 7:30pm", "time 19:30", "MORE", "4", "5", "INFO", "TIME 9am", "2"]
 JOURNAL = [
@@ -84,12 +85,14 @@ async def _drive(server: MendServer, rate: float, duration: float, journal_share
                 await asyncio.sleep(delay)
             url, form, headers = plan[i]
             try:
-                resp = await client.post(url, data=form, headers=headers)
+                # A hard per-request deadline (httpx's timeouts are per phase), so the run is bounded.
+                resp = await asyncio.wait_for(client.post(url, data=form, headers=headers), REQUEST_DEADLINE)
                 if resp.status_code != 200:
                     errors[str(resp.status_code)] = errors.get(str(resp.status_code), 0) + 1
                     return
-            except httpx.HTTPError as exc:
-                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+            except (httpx.HTTPError, TimeoutError) as exc:
+                kind = f"no answer within {REQUEST_DEADLINE:g}s" if isinstance(exc, TimeoutError) else type(exc).__name__
+                errors[kind] = errors.get(kind, 0) + 1
                 return
             latencies.append((time.perf_counter() - scheduled) * 1000)
 

@@ -5,8 +5,9 @@ case is reported as such instead of stopping the run. The whole run is kept unde
 15 minutes on a 2-core machine.
 
     python -m benchmarks.run                   # everything
-    python -m benchmarks.run --only planning   # one benchmark (planning, dispatch, rss, naive,
-                                               # loadtest, recommender)
+    python -m benchmarks.run --only planning   # re-run one (planning, dispatch, rss, naive, loadtest,
+                                               # loadtest_keywords, recommender); the others'
+                                               # figures are kept from the last latest.json
 """
 
 from __future__ import annotations
@@ -137,7 +138,11 @@ def main(argv: list[str] | None = None) -> int:
     names = args.only or list(ORDER)
     RESULTS.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    results: dict = {"machine": _machine(), "started_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    results: dict = {}
+    if args.only and (RESULTS / "latest.json").exists():  # re-run some: update the last full run's figures
+        results = json.loads((RESULTS / "latest.json").read_text())
+        results.setdefault("rerun", {}).update({n: datetime.now(UTC).isoformat(timespec="seconds") for n in names})
+    results.update({"machine": _machine(), "started_at": datetime.now(UTC).isoformat(timespec="seconds")})
     for name in names:
         print(f"== {name}", flush=True)
         t = time.monotonic()
@@ -149,9 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     results["seconds"] = round(time.monotonic() - started, 1)
     results["machine"]["load_average_at_end"] = os.getloadavg()
-    out = RESULTS / ("latest.json" if not args.only else f"latest-{'-'.join(names)}.json")
+    out = RESULTS / "latest.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
-    md = RESULTS / ("REPORT.md" if not args.only else f"REPORT-{'-'.join(names)}.md")
+    md = RESULTS / "REPORT.md"
     md.write_text(report(results))
     print(md.read_text())
     return 0
