@@ -12,7 +12,7 @@ Public interface::
     stats.item_stats(session) / stats.store_eval_run(session, metrics, corpus_hash, now)
 """
 
-from console.errors import AlreadyResolved, BadInput, ConsoleError, NotFound, ReloadFailed
+from console.errors import AlreadyResolved, BadInput, ConsoleError, NotFound
 from console.web import mount
 
-__all__ = ["mount", "ConsoleError", "NotFound", "AlreadyResolved", "BadInput", "ReloadFailed"]
+__all__ = ["mount", "ConsoleError", "NotFound", "AlreadyResolved", "BadInput"]

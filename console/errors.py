@@ -6,9 +6,7 @@ ConsoleError
  +-- AlreadyResolved     the safety event was resolved before
  |     .event_id
  +-- BadInput            an operator's input cannot be used (e.g. an empty note)
- |     .field, .problem
- +-- ReloadFailed        asking a running `mend serve` to reload failed (not reachable, bad token)
-       .url, .problem
+       .field, .problem
 """
 
 from __future__ import annotations
@@ -40,9 +38,3 @@ class BadInput(ConsoleError):
         self.problem = problem
         super().__init__(f"{field}: {problem}")
 
-
-class ReloadFailed(ConsoleError):
-    def __init__(self, url: str, problem: str):
-        self.url = url
-        self.problem = problem
-        super().__init__(f"corpus reload via {url} failed: {problem}")
