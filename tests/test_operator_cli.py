@@ -192,3 +192,40 @@ def test_the_readme_console_commands_exist():
     for group, sub in sorted(commands):
         result = CliRunner().invoke(app, [group, sub, "--help"])
         assert result.exit_code == 0, (group, sub, result.output)
+
+
+def test_messages_tail_follow_prints_new_messages(db, env):
+    import os
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from mend.config import ROOT
+
+    services, ids = db
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mend.cli", "messages", "tail", "-n", "1", "--follow", "--interval", "0.2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True)
+    reader.start()
+    try:
+        def wait_for(text: str) -> None:
+            deadline = time.monotonic() + 30
+            while not any(text in line for line in list(lines)):
+                assert time.monotonic() < deadline and proc.poll() is None, ("".join(lines), text)
+                time.sleep(0.05)
+
+        wait_for("last 1 messages")
+        with services.sessions() as session:
+            from storage.models import Subscriber
+
+            make_message(session, session.get(Subscriber, ids["subscriber"]), body="a brand new suggestion")
+            session.commit()
+        wait_for("a brand new suggestion")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
