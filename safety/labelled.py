@@ -1,10 +1,14 @@
-"""The labelled set: crisis statements and hard negatives in ``safety/data/labelled.jsonl``.
+"""The labelled set: crisis statements and hard negatives in ``safety/data/*.jsonl``.
 
-One JSON object per line: ``text``, ``label`` (crisis | safe), ``category`` (one of
+The set is read from every file in :data:`DATA_FILES` order: ``labelled.jsonl`` (the first
+set, with the retired test splits v1 and v2), ``train_extra_*.jsonl`` (later train records)
+and ``test_v*.jsonl`` (held-out test splits). Each record carries its own split. One JSON
+object per line: ``text``, ``label`` (crisis | safe), ``category`` (one of
 :data:`safety.patterns.CATEGORIES` for crisis, null for safe), ``kind`` (a short tag for
 the kind of statement: direct, coded, idiom, past, denial, ...), ``split`` (train | test),
-and optionally ``origin`` (``test-v1``: a retired test record, now train; ``test-v2``: the
-current test split). safety/data/README.md has the split's history.
+and optionally ``origin`` (``test-v1``, ``test-v2``: retired test records, now train;
+``test-v3``: the current test split; ``train-extra-a``/``-b``: later train records).
+safety/data/README.md has the split's history.
 
 The test split is held back: nothing in ``mend safety train`` reads it, and no pattern or
 threshold is tuned on it. ``mend safety eval`` is the only reader.
@@ -20,9 +24,11 @@ from pathlib import Path
 from safety.errors import LabelledDataError
 from safety.patterns import CATEGORIES
 
-__all__ = ["Example", "DATA_PATH", "load_labelled", "fingerprint"]
+__all__ = ["Example", "DATA_DIR", "DATA_PATH", "data_files", "load_labelled", "fingerprint"]
 
-DATA_PATH = Path(__file__).resolve().parent / "data" / "labelled.jsonl"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_PATH = DATA_DIR  # the default source: every labelled file in safety/data/
+FILE_PATTERNS = ("labelled.jsonl", "train_extra_*.jsonl", "test_v*.jsonl")
 LABELS = ("crisis", "safe")
 SPLITS = ("train", "test")
 
@@ -34,7 +40,7 @@ class Example:
     category: str | None
     kind: str
     split: str
-    origin: str = ""  # "test-v1" (retired test, now train), "test-v2" (current test), "" (original train)
+    origin: str = ""  # "test-v1"/"test-v2" (retired test, now train), "test-v3" (current test), "train-extra-a", ...
 
     @property
     def crisis(self) -> bool:
@@ -68,23 +74,63 @@ def _parse(path: Path, line_no: int, line: str) -> Example:
                    origin=str(raw.get("origin", "")))
 
 
-def load_labelled(path: Path = DATA_PATH, split: str | None = None) -> tuple[Example, ...]:
-    """All records (or one split's), validated; duplicates of a text are an error."""
+def data_files(path: Path = DATA_PATH) -> list[Path]:
+    """The labelled files under ``path`` (a directory) in a fixed order, or ``[path]`` for a file."""
     path = Path(path)
-    if not path.is_file():
-        raise LabelledDataError(path, 0, "file not found")
-    examples = []
-    seen: dict[str, int] = {}
-    for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
+    if not path.is_dir():
+        return [path]
+    files = [f for pattern in FILE_PATTERNS for f in sorted(path.glob(pattern))]
+    if not files:
+        raise LabelledDataError(path, 0, f"no labelled files ({', '.join(FILE_PATTERNS)})")
+    return files
+
+
+def load_labelled(path: Path = DATA_PATH, split: str | None = None) -> tuple[Example, ...]:
+    """All records (or one split's) from a file or a data directory, validated.
+
+    Files are written independently, so the same short text ("i want to die") can appear
+    in two of them. Within one file a repeated text is an error. Across files, a text that
+    is also in a test split is dropped from train (the test split stays as written and
+    nothing it holds is trained on); a repeat among train files with the same label and
+    category is kept once; a repeat with a different label or category is an error.
+    """
+    parsed: list[tuple[Path, int, Example]] = []
+    for file in data_files(path):
+        if not file.is_file():
+            raise LabelledDataError(file, 0, "file not found")
+        in_file: dict[str, int] = {}
+        for line_no, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            ex = _parse(file, line_no, line)
+            key = _key(ex.text)
+            if key in in_file:
+                raise LabelledDataError(file, line_no, f"duplicate text (first on line {in_file[key]})")
+            in_file[key] = line_no
+            parsed.append((file, line_no, ex))
+    test_texts = {_key(ex.text) for _, _, ex in parsed if ex.split == "test"}
+    examples: list[Example] = []
+    first: dict[str, tuple[Path, int, Example]] = {}
+    for file, line_no, ex in parsed:
+        key = _key(ex.text)
+        if key in first:
+            other_file, other_line, other = first[key]
+            if (other.label, other.category) != (ex.label, ex.category):
+                raise LabelledDataError(file, line_no, f"the same text is labelled {other.label}/{other.category} "
+                                                       f"at {other_file.name}:{other_line}; fix one of them")
+            if other.split == ex.split == "test":
+                raise LabelledDataError(file, line_no, f"duplicate test text (first at {other_file.name}:{other_line})")
+            if ex.split == "train":
+                continue
+        if ex.split == "train" and key in test_texts:
             continue
-        ex = _parse(path, line_no, line)
-        key = ex.text.strip().lower()
-        if key in seen:
-            raise LabelledDataError(path, line_no, f"duplicate text (first on line {seen[key]})")
-        seen[key] = line_no
+        first[key] = (file, line_no, ex)
         examples.append(ex)
     return tuple(ex for ex in examples if split is None or ex.split == split)
+
+
+def _key(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def fingerprint(examples) -> str:

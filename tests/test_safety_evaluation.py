@@ -22,17 +22,38 @@ def test_labelled_set_size_categories_and_stratified_split():
     labels = Counter(ex.label for ex in examples)
     assert labels["crisis"] >= 220 and labels["safe"] >= 220
     test = [ex for ex in examples if ex.split == "test"]
-    # Test split v2 (safety/data/README.md): >= 80 crisis across every category, suicide the largest,
-    # >= 80 hard negatives of every kind.
-    assert sum(ex.crisis for ex in test) >= 80 and sum(not ex.crisis for ex in test) >= 80
+    # Test split v3 (safety/data/README.md): 130 crisis across every category, suicide the largest,
+    # 130 hard negatives of every kind, written independently.
+    assert sum(ex.crisis for ex in test) == 130 and sum(not ex.crisis for ex in test) == 130
     per_category = Counter(ex.category for ex in test if ex.crisis)
     assert set(per_category) == set(CATEGORIES)
     assert per_category.most_common(1)[0][0] == "suicide-or-self-harm"
-    assert all(per_category[c] >= 8 for c in CATEGORIES)
+    assert all(per_category[c] >= 20 for c in CATEGORIES)
     assert {"idiom", "past", "denial", "news", "fiction", "sad"} <= {ex.kind for ex in test if not ex.crisis}
-    assert {ex.origin for ex in test} == {"test-v2"}
-    # The retired v1 test records are train now.
-    assert all(ex.split == "train" for ex in examples if ex.origin == "test-v1")
+    assert {ex.origin for ex in test} == {"test-v3"}
+    # The retired v1 and v2 test records are train now; the extra files are train.
+    train = [ex for ex in examples if ex.split == "train"]
+    assert {"test-v1", "test-v2", "train-extra-a", "train-extra-b"} <= {ex.origin for ex in train}
+    assert all(ex.split == "train" for ex in examples if ex.origin in ("test-v1", "test-v2"))
+    # Nothing in the test split is trained on.
+    assert not {ex.text.lower() for ex in test} & {ex.text.lower() for ex in train}
+
+
+def test_repeats_across_files_kept_once_and_test_texts_dropped_from_train(tmp_path):
+    row = '{{"text": "{t}", "label": "{label}", "category": {cat}, "split": "{split}"}}\n'
+    crisis = dict(label="crisis", cat='"suicide-or-self-harm"')
+    safe = dict(label="safe", cat="null")
+    (tmp_path / "labelled.jsonl").write_text(row.format(t="i want to die", split="train", **crisis)
+                                             + row.format(t="nice walk", split="train", **safe))
+    (tmp_path / "train_extra_a.jsonl").write_text(row.format(t="I want  to die", split="train", **crisis)
+                                                  + row.format(t="had tea", split="train", **safe))
+    (tmp_path / "test_v9.jsonl").write_text(row.format(t="nice walk", split="test", **safe))
+    examples = load_labelled(tmp_path)
+    assert [(ex.text, ex.split) for ex in examples] == [("i want to die", "train"), ("had tea", "train"),
+                                                         ("nice walk", "test")]
+    (tmp_path / "train_extra_b.jsonl").write_text(row.format(t="had tea", split="train", **crisis))
+    with pytest.raises(LabelledDataError, match=r"train_extra_b.jsonl:1: the same text is labelled safe/None"):
+        load_labelled(tmp_path)
 
 
 def test_bad_record_names_file_and_line(tmp_path):
@@ -61,6 +82,7 @@ def test_split_result(embedder):
     return evaluate(load_screener(load_config(ROOT / "config.yaml", env={}), embedder=embedder))
 
 
+@pytest.mark.skip(reason="test split v3 not measured yet: v2 retired, v3 is measured once when the model work lands")
 def test_measured_figures_do_not_regress(test_split_result):
     """A floor at the figures measured once on test split v2 (2026-11-25): combined recall 72.0%
     (67/93) at FPR 10.1% (9/89). Train CV had promised 99.0% / 2.9%: see safety/data/README.md."""
@@ -73,6 +95,7 @@ def test_measured_figures_do_not_regress(test_split_result):
         assert combined.caught >= test_split_result.layer(layer).overall.caught
 
 
+@pytest.mark.skip(reason="test split v3 not measured yet: v2 retired, v3 is measured once when the model work lands")
 @pytest.mark.xfail(strict=True, reason="goal not met on held-out test split v2: recall 72.0% (67/93) at "
                                         "FPR 10.1% (9/89); see issue 3 and safety/data/README.md. "
                                         "Remove this mark once it passes.")
