@@ -44,13 +44,16 @@ def run_case(module: str, args: list[str], timeout: float, env: dict | None = No
     proc = subprocess.Popen(
         [sys.executable, "-m", module, *args], cwd=ROOT, stdout=subprocess.PIPE, text=True,
         env={**os.environ, **(env or {}), "PYTHONPATH": str(ROOT)},
+        start_new_session=True,  # its own process group: a timeout also stops any server it started
     )
     last: dict = {}
     timed_out = False
     try:
         out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        import signal
+
+        os.killpg(proc.pid, signal.SIGKILL)
         out, _ = proc.communicate()
         timed_out = True
     for line in out.splitlines():
