@@ -1,9 +1,11 @@
 """The crisis classifier over sentence embeddings, as a small stored artifact.
 
-``safety/data/classifier.json`` holds everything needed to score a text's embedding, so
-start-up reads a few kilobytes instead of training: which method won on cross-validated
-train (``logistic`` regression, or ``exemplar``: nearest-exemplar similarity), its numbers,
-the calibrated threshold, and a per-category classifier used when only the model fires.
+``safety/data/classifier.json`` holds everything needed to score a text, so start-up reads
+a small file instead of training: which method won on cross-validated train
+(``logistic`` regression over embeddings, ``tfidf+embedding``: logistic regression over
+the embedding concatenated with TF-IDF word 1-2grams and char_wb 2-5grams, or
+``exemplar``: nearest-exemplar similarity), its numbers, the calibrated threshold, and a
+per-category classifier (over embeddings) used when only the model fires.
 
 Scores are shifted so that the calibrated threshold maps to 0.5: ``score >= 0.5`` is the
 operating point chosen on train cross-validation, and ``safety.threshold`` in config.yaml
@@ -24,7 +26,8 @@ from safety.errors import ArtifactError
 __all__ = ["CrisisModel", "ARTIFACT_PATH", "load_model", "sigmoid", "logit"]
 
 ARTIFACT_PATH = Path(__file__).resolve().parent / "data" / "classifier.json"
-FORMAT = 1
+FORMAT = 2
+METHODS = ("logistic", "tfidf+embedding", "exemplar")
 
 
 def sigmoid(z):
@@ -40,7 +43,7 @@ def logit(p: float) -> float:
 class CrisisModel:
     """Scores embeddings for crisis (0..1, 0.5 = calibrated threshold) and names a category."""
 
-    method: str  # "logistic" | "exemplar"
+    method: str  # one of METHODS
     model_id: str  # the embedding model the numbers belong to
     data_sha256: str  # fingerprint of the train split it was fitted on
     weights: np.ndarray  # logistic: (dims,) coefficients; exemplar: (2,) slope and intercept
@@ -51,20 +54,25 @@ class CrisisModel:
     category_intercepts: np.ndarray  # (n_categories,)
     exemplar_texts: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # (crisis, safe)
     cv: dict | None = None  # cross-validated train metrics, for the record
+    text_features: TextFeatures | None = None  # tfidf+embedding: the TF-IDF half of the features
 
-    def raw_probability(self, vectors: np.ndarray, exemplar_vectors=None) -> np.ndarray:
+    def raw_probability(self, vectors: np.ndarray, exemplar_vectors=None, texts=None) -> np.ndarray:
         """The model's own probability of crisis, before the threshold shift."""
         vectors = np.asarray(vectors, dtype=np.float64)
         if self.method == "logistic":
             return sigmoid(vectors @ self.weights + self.intercept)
+        if self.method == "tfidf+embedding":
+            if texts is None or len(texts) != len(vectors):
+                raise ValueError("the tfidf+embedding model needs each vector's text")
+            return sigmoid(vectors @ self.weights + self.text_features.decision(texts) + self.intercept)
         if exemplar_vectors is None:
             raise ArtifactError(ARTIFACT_PATH, "the exemplar method needs the exemplars' embeddings")
         margin = exemplar_margin(vectors, *exemplar_vectors)
         return sigmoid(self.weights[0] * margin + self.weights[1])
 
-    def score(self, vectors: np.ndarray, exemplar_vectors=None) -> np.ndarray:
+    def score(self, vectors: np.ndarray, exemplar_vectors=None, texts=None) -> np.ndarray:
         """Crisis scores in 0..1 where 0.5 is the calibrated threshold."""
-        p = np.clip(self.raw_probability(vectors, exemplar_vectors), 1e-12, 1 - 1e-12)
+        p = np.clip(self.raw_probability(vectors, exemplar_vectors, texts), 1e-12, 1 - 1e-12)
         return sigmoid(np.log(p / (1 - p)) - logit(self.threshold))
 
     def category_of(self, vectors: np.ndarray) -> list[str]:
@@ -85,6 +93,7 @@ class CrisisModel:
             "category_weights": [[round(float(w), 6) for w in row] for row in self.category_weights],
             "exemplar_texts": {"crisis": list(self.exemplar_texts[0]), "safe": list(self.exemplar_texts[1])},
             "cv": self.cv,
+            "text_features": None if self.text_features is None else self.text_features.to_dict(),
         }
 
     @classmethod
@@ -92,7 +101,7 @@ class CrisisModel:
         try:
             if data.get("format") != FORMAT:
                 raise ArtifactError(path, f"format {data.get('format')!r}, expected {FORMAT}")
-            if data["method"] not in ("logistic", "exemplar"):
+            if data["method"] not in METHODS:
                 raise ArtifactError(path, f"unknown method {data['method']!r}")
             ex = data.get("exemplar_texts") or {}
             return cls(
@@ -107,6 +116,7 @@ class CrisisModel:
                 category_intercepts=np.asarray(data["category_intercepts"], dtype=np.float64),
                 exemplar_texts=(tuple(ex.get("crisis", ())), tuple(ex.get("safe", ()))),
                 cv=data.get("cv"),
+                text_features=TextFeatures.from_dict(data["text_features"]) if data.get("text_features") else None,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ArtifactError(path, f"malformed ({type(exc).__name__}: {exc})") from None
@@ -115,6 +125,56 @@ class CrisisModel:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(self.to_dict(), indent=1) + "\n", encoding="utf-8")
+
+
+WORD_OPTIONS = dict(analyzer="word", ngram_range=(1, 2), min_df=2, sublinear_tf=True, token_pattern=r"(?u)\b\w+\b")
+CHAR_OPTIONS = dict(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=30000)
+
+
+def _vectorizer(options: dict, vocabulary: list[str], idf):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec = TfidfVectorizer(vocabulary={t: i for i, t in enumerate(vocabulary)}, **options)
+    vec.idf_ = np.asarray(idf, dtype=np.float64)
+    return vec
+
+
+class TextFeatures:
+    """TF-IDF word 1-2grams and char_wb 2-5grams with their logistic-regression weights.
+
+    Char n-grams inside word boundaries match misspellings and coded words ("kil", "unaliv")
+    that the word n-grams and the embeddings miss.
+    """
+
+    def __init__(self, word_vocab, word_idf, word_weights, char_vocab, char_idf, char_weights):
+        self.word_vocab, self.char_vocab = list(word_vocab), list(char_vocab)
+        self.word_idf, self.char_idf = np.asarray(word_idf, float), np.asarray(char_idf, float)
+        self.word_weights, self.char_weights = np.asarray(word_weights, float), np.asarray(char_weights, float)
+        self._word = _vectorizer(WORD_OPTIONS, self.word_vocab, self.word_idf)
+        self._char = _vectorizer(CHAR_OPTIONS, self.char_vocab, self.char_idf)
+
+    @classmethod
+    def from_vectorizers(cls, word, char, weights) -> TextFeatures:
+        nw = len(word.vocabulary_)
+        wv = sorted(word.vocabulary_, key=word.vocabulary_.get)
+        cv = sorted(char.vocabulary_, key=char.vocabulary_.get)
+        return cls(wv, word.idf_, weights[:nw], cv, char.idf_, weights[nw:])
+
+    def decision(self, texts) -> np.ndarray:
+        texts = list(texts)
+        return self._word.transform(texts) @ self.word_weights + self._char.transform(texts) @ self.char_weights
+
+    def to_dict(self) -> dict:
+        def r(xs):
+            return [round(float(x), 5) for x in xs]
+
+        return {"word": {"vocabulary": self.word_vocab, "idf": r(self.word_idf), "weights": r(self.word_weights)},
+                "char": {"vocabulary": self.char_vocab, "idf": r(self.char_idf), "weights": r(self.char_weights)}}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TextFeatures:
+        w, c = data["word"], data["char"]
+        return cls(w["vocabulary"], w["idf"], w["weights"], c["vocabulary"], c["idf"], c["weights"])
 
 
 def exemplar_margin(vectors: np.ndarray, crisis_vectors: np.ndarray, safe_vectors: np.ndarray) -> np.ndarray:

@@ -103,7 +103,7 @@ class Screener:
         vectors = self.embedder.embed(windows)
         if len(vectors) != len(windows):
             raise ValueError("the embedder returned the wrong number of vectors")
-        scores = self.model.score(vectors, self._exemplar_vectors)
+        scores = self.model.score(vectors, self._exemplar_vectors, texts=windows)
         if not np.all(np.isfinite(scores)):
             raise ValueError("the classifier produced a non-finite score")
         best = np.full(len(texts), -1.0)

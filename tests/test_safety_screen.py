@@ -73,8 +73,8 @@ def test_threshold_just_below_and_just_above_the_score(model, embedder):
 def test_score_half_is_the_calibrated_threshold(model):
     assert 0.0 < model.threshold < 1.0
     vec = np.zeros((1, len(model.weights)))
-    raw = float(model.raw_probability(vec)[0])
-    shifted = float(model.score(vec)[0])
+    raw = float(model.raw_probability(vec, texts=[_QUIET])[0])
+    shifted = float(model.score(vec, texts=[_QUIET])[0])
     assert (raw >= model.threshold) == (shifted >= 0.5)
 
 
@@ -98,6 +98,19 @@ def test_failsafe_when_the_embedder_raises_logs_type_not_text(model, caplog):
 @pytest.mark.parametrize("bad", [None, 42, b"bytes", ["a list"]])
 def test_failsafe_on_bad_input(screener, bad):
     assert screener.screen(bad) == FAILSAFE
+
+
+def test_tfidf_model_without_texts_is_refused_and_screening_fails_safe(model, embedder):
+    assert model.method == "tfidf+embedding"
+    with pytest.raises(ValueError, match="needs each vector's text"):
+        model.raw_probability(np.zeros((1, len(model.weights))))
+
+
+def test_misspelt_coded_word_moves_the_text_score(model):
+    """The char n-grams see a misspelling the word features cannot: same vector, different texts."""
+    vec = np.zeros((2, len(model.weights)))
+    plain, coded = model.raw_probability(vec, texts=["going for a walk later", "thinkin bout unalivin myslf"])
+    assert coded > plain
 
 
 def test_failsafe_on_a_broken_model_output(model):

@@ -99,7 +99,7 @@ def eval_(
 def train(
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the cross-validated figures without saving."),
 ):
-    """Retrain the classifier on the TRAIN split (5-fold CV) and store safety/data/classifier.json."""
+    """Retrain the classifier on the TRAIN split (5-fold grouped CV) and store safety/data/classifier.json."""
     from recommender.model import shared_embedder
     from safety.classifier import ARTIFACT_PATH
     from safety.training import retrain
@@ -114,5 +114,7 @@ def train(
         table.add_row(r.method + mark, f"{r.auc:.3f}", f"{r.threshold:.3f}", _pct(r.model_recall),
                       _pct(r.model_fpr), _pct(r.combined_recall), _pct(r.combined_fpr))
     console.print(table)
+    console.print(f"patterns alone: recall {_pct(report.pattern_recall)}, FPR {_pct(report.pattern_fpr)}; "
+                  f"combined FPR budget {_pct(report.fpr_budget)}", highlight=False)
     if not dry_run:
         console.print(f"stored {ARTIFACT_PATH} ({model.method}, threshold {model.threshold:.3f})")
