@@ -167,8 +167,15 @@ def dispatch(
     limit: int | None = None,
     rng: random.Random | None = None,
     limiter: RateLimiter | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> DispatchResult:
-    """Claim, re-check, send and record one batch of due rows (see the module docstring)."""
+    """Claim, re-check, send and record one batch of due rows (see the module docstring).
+
+    ``now`` is the batch's time (used to claim). ``clock``, when given, is read again for each
+    row just before it is re-checked and sent: a batch can take minutes at a provider's rate
+    limit, and each row's quiet-hours check and ``claimed_at`` stamp must be as of its own send,
+    so that reconcile never mistakes a row that is in flight for one whose worker died.
+    """
     now = now.astimezone(UTC)
     rng = rng or random.Random()
     limiter = limiter or RateLimiter(config.scheduler.dispatch_rate_per_second)
@@ -176,6 +183,7 @@ def dispatch(
     tally = _Tally()
     callback = config.server.public_url.rstrip("/") + "/sms/status"
     for row_id in ids:
+        now = clock().astimezone(UTC) if clock else now
         ready = _prepare(sessions, row_id, now, config=config, worker_id=worker_id,
                          recommender=recommender, cipher=cipher)
         if isinstance(ready, str):

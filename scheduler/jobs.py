@@ -69,7 +69,7 @@ def run_plan(services: Services | None = None):
 def run_dispatch(services: Services | None = None):
     s = services or _services()
     return dispatch(s.sessions, s.gateway, s.clock(), config=s.config, worker_id=_worker_id(),
-                    recommender=s.recommender, cipher=s.cipher)
+                    recommender=s.recommender, cipher=s.cipher, clock=s.clock)
 
 
 def run_reconcile(services: Services | None = None):

@@ -67,7 +67,7 @@ def run_worker(
                 stats.reconciled += settled.found + settled.retried + settled.dropped
                 next_reconcile = now + timedelta(seconds=sched.reconcile_interval_seconds)
             result = dispatch(sessions, gateway, now, config=config, worker_id=worker_id,
-                              recommender=recommender, cipher=cipher, limiter=limiter)
+                              recommender=recommender, cipher=cipher, limiter=limiter, clock=clock)
         except DBAPIError as exc:
             stats.database_errors += 1
             log.warning("worker %s: database error (%s); retrying in %.1fs", worker_id,

@@ -307,9 +307,8 @@ def test_harness_counts_a_duplicate_when_there_is_one(harness, fake):
 class _SlowBatchGateway:
     """Delegates to the real gateway; just before the ``nth`` send, another worker runs.
 
-    Models a batch whose ``nth`` row is reached ``elapsed`` seconds after the batch began
-    (a slow machine, a rate limit of ~1 message/s per long code): the row was stamped
-    ``claimed_at = now`` (the batch's start) and is now in flight.
+    Models a batch whose ``nth`` row is reached long after the batch began (a slow machine,
+    a rate limit of ~1 message/s per long code) and is now in flight.
     """
 
     def __init__(self, inner, nth: int, meanwhile):
@@ -325,12 +324,10 @@ class _SlowBatchGateway:
         return self.inner.lookup(to, since)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "scheduler.dispatch stamps claimed_at with the batch's `now`, so a row reached later than "
-    "unknown_after_seconds into a slow batch looks crashed to a concurrent reconcile, which "
-    "re-plans it while its send is in flight: a duplicate. Fix: stamp claimed_at at prepare time "
-    "(e.g. now + elapsed), or make reconcile's staleness exceed batch/rate + gateway timeout."))
 def test_slow_batch_row_in_flight_is_not_resent_by_a_concurrent_reconcile(harness, fake):
+    """Row 2 of a batch is reached unknown_after_seconds after the claim (a slow batch at a
+    provider's rate limit); while its send is in flight, another worker reconciles. The row
+    was stamped when it was prepared, so it is not mistaken for a crashed send."""
     from scheduling_helpers import cipher
 
     from scheduler.content import ListItem, ListRecommender
@@ -342,15 +339,17 @@ def test_slow_batch_row_in_flight_is_not_resent_by_a_concurrent_reconcile(harnes
     real = TwilioGateway(fake.account_sid, fake.auth_token, from_number="+15555550199", base_url=fake.base_url)
     rec = ListRecommender([ListItem("breathe", "self-care", "Four slow breaths, in and out.")])
     t0 = datetime.now(UTC)
-    later = t0 + timedelta(seconds=harness.config.scheduler.unknown_after_seconds + 1)
+    slow = timedelta(seconds=harness.config.scheduler.unknown_after_seconds + 1)
+    row_times = iter([t0, t0 + slow])  # worker a's clock as it reaches each row
 
     def other_worker():
-        reconcile(harness.sessions, real, later, config=harness.config)
-        dispatch(harness.sessions, real, later, config=harness.config, worker_id="b", recommender=rec,
+        in_flight = t0 + slow + timedelta(seconds=5)  # row 2's send has taken 5 s so far
+        reconcile(harness.sessions, real, in_flight, config=harness.config)
+        dispatch(harness.sessions, real, in_flight, config=harness.config, worker_id="b", recommender=rec,
                  cipher=cipher(), limiter=RateLimiter(1000))
 
     gateway = _SlowBatchGateway(real, nth=2, meanwhile=other_worker)
     dispatch(harness.sessions, gateway, t0, config=harness.config, worker_id="a", recommender=rec,
-             cipher=cipher(), limiter=RateLimiter(1000))
+             cipher=cipher(), limiter=RateLimiter(1000), clock=lambda: next(row_times))
     audit = harness.audit()
     assert audit["messages"] == 2 and audit["stray"] == 0 and audit["duplicates"] == 0, audit
