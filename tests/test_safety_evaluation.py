@@ -88,22 +88,20 @@ def test_split_result(embedder):
     return evaluate(load_screener(load_config(ROOT / "config.yaml", env={}), embedder=embedder))
 
 
-@pytest.mark.skip(reason="test split v3 not measured yet: v2 retired, v3 is measured once when the model work lands")
 def test_measured_figures_do_not_regress(test_split_result):
-    """A floor at the figures measured once on test split v2 (2026-11-25): combined recall 72.0%
-    (67/93) at FPR 10.1% (9/89). Train CV had promised 99.0% / 2.9%: see safety/data/README.md."""
+    """A floor at the figures measured once on test split v3 (2026-11-26): combined recall 83.1%
+    (108/130) at FPR 3.1% (4/130). Grouped train CV had promised 79.8% / 5.4%: see safety/data/README.md."""
     combined = test_split_result.layer("combined").overall
-    assert combined.crisis == 93 and combined.safe == 89
-    assert combined.caught >= 67
-    assert combined.false_alarms <= 9
+    assert combined.crisis == 130 and combined.safe == 130
+    assert combined.caught >= 108
+    assert combined.false_alarms <= 4
     # The layers work together: combined catches at least what either catches alone.
     for layer in ("patterns", "model"):
         assert combined.caught >= test_split_result.layer(layer).overall.caught
 
 
-@pytest.mark.skip(reason="test split v3 not measured yet: v2 retired, v3 is measured once when the model work lands")
-@pytest.mark.xfail(strict=True, reason="goal not met on held-out test split v2: recall 72.0% (67/93) at "
-                                        "FPR 10.1% (9/89); see issue 3 and safety/data/README.md. "
+@pytest.mark.xfail(strict=True, reason="goal not met on held-out test split v3: recall 83.1% (108/130) at "
+                                        "FPR 3.1% (4/130); see issue 3 and safety/data/README.md. "
                                         "Remove this mark once it passes.")
 def test_goal_on_the_test_split(test_split_result):
     combined = test_split_result.layer("combined").overall
