@@ -45,10 +45,10 @@ def _one(name: str) -> object:
         return run_case("benchmarks.bench_rss", [], timeout=300)
     if name == "loadtest":
         return run_case("benchmarks.loadtest", ["--rate", "100", "--duration", "60", "--journal-share", "0.5"],
-                        timeout=400)
+                        timeout=200)
     if name == "loadtest_keywords":  # the web + database path alone, no model work per request
         return run_case("benchmarks.loadtest", ["--rate", "100", "--duration", "60", "--journal-share", "0"],
-                        timeout=400)
+                        timeout=200)
     if name == "naive":
         from benchmarks.bench_naive_apscheduler import run
         return run((10_000, 100_000), cap_seconds=120)
