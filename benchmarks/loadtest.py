@@ -26,7 +26,7 @@ import time
 from benchmarks._common import MendServer, signed_inbound
 
 REQUEST_DEADLINE = 10.0  # seconds; a request without an answer by then counts as an error
-NUMBERS = [f"+155555501{i:02d}" for i in range(30)]
+NUMBERS = [f"+155555501{i:02d}" for i in range(100)]
 KEYWORDS = ["HELP", "help!", "TIME 7:30pm", "time 19:30", "MORE", "4", "5", "INFO", "TIME 9am", "2"]
 JOURNAL = [
     "I keep replaying the moment she said she needed space. I feel like I'm too much for people.",
@@ -72,7 +72,9 @@ async def _drive(server: MendServer, rate: float, duration: float, journal_share
         total = int(rate * duration)
         plan = []
         for i in range(total):
-            body = rng.choice(JOURNAL) if rng.random() < journal_share else rng.choice(KEYWORDS)
+            # Each journal text is unique (as real ones are), so no embedding is reused across requests.
+            body = (f"{rng.choice(JOURNAL)} Day {i}: {rng.choice(JOURNAL).lower()}"
+                    if rng.random() < journal_share else rng.choice(KEYWORDS))
             plan.append(signed_inbound(server, rng.choice(NUMBERS), body, f"SM{i:032x}"))
         latencies: list[float] = []
         errors: dict[str, int] = {}

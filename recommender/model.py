@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +54,10 @@ class Embedder:
 
     name = MODEL_NAME
 
-    def __init__(self, path: Path | None = None):
+    def __init__(self, path: Path | None = None, *, memo_size: int = 4096):
+        self._memo: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._memo_size = memo_size
+        self._memo_lock = threading.Lock()
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -77,8 +81,36 @@ class Embedder:
         return len(self.tokenizer.tokenize(text))
 
     def embed(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        """Unit vectors for ``texts``.
+
+        Recently embedded texts are remembered (keyed by their sha256, never the text itself),
+        so a journal entry embedded by the safety screen is not embedded again by the
+        recommender, nor on every later recommendation that reads it as history.
+        """
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        keys = [hashlib.sha256(t.encode("utf-8")).digest() for t in texts]
+        out: list[np.ndarray | None] = [None] * len(texts)
+        with self._memo_lock:
+            for i, key in enumerate(keys):
+                hit = self._memo.get(key)
+                if hit is not None:
+                    self._memo.move_to_end(key)
+                    out[i] = hit
+        missing = [i for i, v in enumerate(out) if v is None]
+        if missing:
+            vectors = self._encode([texts[i] for i in missing], batch_size)
+            with self._memo_lock:
+                for i, vector in zip(missing, vectors, strict=True):
+                    out[i] = vector
+                    if self._memo_size:
+                        self._memo[keys[i]] = vector
+                        self._memo.move_to_end(keys[i])
+                while len(self._memo) > self._memo_size:
+                    self._memo.popitem(last=False)
+        return np.stack(out).astype(np.float32, copy=False)
+
+    def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         vectors = self._model.encode(
             list(texts), batch_size=batch_size, normalize_embeddings=True,
             convert_to_numpy=True, show_progress_bar=False,

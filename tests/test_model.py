@@ -33,3 +33,20 @@ def test_tampered_weights_are_refused(tmp_path):
 def test_missing_weights_are_refused(tmp_path):
     with pytest.raises(ModelError, match="model.safetensors is missing"):
         verify_model(tmp_path)
+
+
+def test_repeated_texts_are_embedded_once_and_give_the_same_vectors(embedder, monkeypatch):
+    calls = []
+    real = embedder._encode
+    monkeypatch.setattr(embedder, "_encode", lambda texts, batch_size: calls.append(list(texts)) or real(texts, batch_size))
+    first = embedder.embed(["memo check: a text seen once", "memo check: another"])
+    again = embedder.embed(["memo check: another", "memo check: a text seen once", "memo check: new"])
+    assert calls == [["memo check: a text seen once", "memo check: another"], ["memo check: new"]]
+    assert np.array_equal(again[0], first[1]) and np.array_equal(again[1], first[0])
+    assert again.shape == (3, 384)
+
+
+def test_memo_is_bounded(embedder, monkeypatch):
+    monkeypatch.setattr(embedder, "_memo_size", 2)
+    embedder.embed(["bound a", "bound b", "bound c"])
+    assert len(embedder._memo) <= 2
