@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from mend.services import Services
+from recommender import Suggestion
 
 
 def recommender(services: Services):
@@ -22,18 +23,6 @@ def screener(services: Services):
 
 
 @dataclass(frozen=True)
-class Ranked:
-    item_id: str
-    kind: str
-    theme: str
-    track: str | None
-    sms: str
-    score: float
-    reason: str
-    fallback: bool
-
-
-@dataclass(frozen=True)
 class TryResult:
     text_chars: int
     crisis: bool
@@ -41,7 +30,7 @@ class TryResult:
     safety_score: float | None
     safety_reasons: tuple[str, ...]
     crisis_reply: str | None  # shown instead of items when crisis
-    items: tuple[Ranked, ...]
+    items: tuple[Suggestion, ...]
     latency_ms: float | None
 
 
@@ -61,5 +50,5 @@ def try_text(services: Services, text: str, now: datetime, top: int = 5) -> TryR
     start = time.perf_counter()
     suggestions = rec.recommend([(now, text)], now=now, top=top)  # timed into /metrics by the wrapper
     latency = (time.perf_counter() - start) * 1000
-    items = tuple(Ranked(s.item_id, s.kind, s.theme, s.track, s.sms, s.score, s.reason, s.fallback) for s in suggestions)
+    items = tuple(suggestions)
     return TryResult(len(text), False, verdict.category, verdict.score, reasons, None, items, latency)
