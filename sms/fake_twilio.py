@@ -371,6 +371,9 @@ def _error(code: int, message: str, status: int) -> dict:
 def _make_handler(fake: FakeTwilio):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes; with Nagle on, the body waits for the client's
+        # delayed ACK (~40 ms a response), a latency the fake must not add.
+        disable_nagle_algorithm = True
 
         def log_message(self, format, *args):  # noqa: A002 - quiet: no numbers in logs
             pass
