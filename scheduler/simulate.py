@@ -122,6 +122,12 @@ def _overlaps(intervals, lo: datetime, hi: datetime) -> bool:
     return any(a < hi and lo < b for a, b in intervals)
 
 
+def fictional_number(n: int) -> str:
+    """The n-th simulated subscriber's number: always a fictional 555-01xx line (01-99, as
+    +15555550100 is the sender), moving to area codes 554, 553, ... past 99 subscribers."""
+    return f"+1{555 - n // 99:03d}55501{n % 99 + 1:02d}"
+
+
 def run_simulation(config: Config, spec: SimulationSpec, *, log_path: Path | None = None,
                    progress: bool = False, recommender=None, screener=None) -> SimulationSummary:
     if not 1 <= spec.subscribers <= 100:
@@ -148,7 +154,7 @@ def run_simulation(config: Config, spec: SimulationSpec, *, log_path: Path | Non
                                 base_url=fake.base_url, timeout=0.5)
         services = build_services(cfg, cipher=Cipher(Fernet.generate_key()), clock=lambda: sim_now[0],
                                   gateway=gateway, recommender=recommender, screener=screener)
-        people = [_Person(f"+155555501{n + 1:02d}", ZONES[n % len(ZONES)], rng.choice(DAILY_TIMES))
+        people = [_Person(fictional_number(n), ZONES[n % len(ZONES)], rng.choice(DAILY_TIMES))
                   for n in range(spec.subscribers)]
         events = _behaviour(people, spec, rng, cfg)
         log = open(log_path, "w", encoding="utf-8") if log_path else None  # noqa: SIM115

@@ -29,3 +29,14 @@ def test_simulation_across_a_dst_change_with_faults_is_clean(config, embedder, t
 def test_simulation_refuses_impossible_sizes(config):
     with pytest.raises(SimulationError, match="1 to 100"):
         run_simulation(config, SimulationSpec(days=1, subscribers=101, start=date(2025, 11, 1)))
+
+
+def test_simulated_numbers_are_distinct_fictional_555_01xx_lines():
+    import re
+
+    from scheduler.simulate import fictional_number
+
+    numbers = [fictional_number(n) for n in range(1000)]
+    assert len(set(numbers)) == 1000
+    assert all(re.fullmatch(r"\+1\d{3}55501(0[1-9]|[1-9]\d)", x) for x in numbers)
+    assert "+15555550100" not in numbers  # the simulated sender
