@@ -1,4 +1,5 @@
-"""What the benchmarks share: memory readings from /proc, subprocess cases with a time cap."""
+"""What the benchmarks share: memory readings from /proc, subprocess cases with a time cap,
+throw-away databases."""
 
 from __future__ import annotations
 
@@ -6,7 +7,11 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -170,3 +175,33 @@ def signed_inbound(server: MendServer, sender: str, body: str, sid: str, to: str
             "FromCountry": "US", "ToCountry": "US", "ApiVersion": "2010-04-01"}
     signature = RequestValidator(server.auth_token).compute_signature(url, form)
     return url, form, {"X-Twilio-Signature": signature}
+
+
+@contextmanager
+def bench_engine(db: str) -> Iterator:
+    """An engine on a throw-away database: a SQLite file in a temporary folder, or a fresh
+    PostgreSQL schema at PG_URL; removed again afterwards."""
+    from sqlalchemy import create_engine, text
+
+    from storage import make_engine
+
+    with tempfile.TemporaryDirectory() as tmp:
+        if db == "sqlite":
+            engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
+            try:
+                yield engine
+            finally:
+                engine.dispose()
+            return
+        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(PG_URL)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        engine = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()

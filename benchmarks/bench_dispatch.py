@@ -16,12 +16,11 @@ import argparse
 import json
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 
-from benchmarks._common import ROOT, run_case
-from benchmarks.bench_planning import _engine, fictional_number
+from benchmarks._common import ROOT, bench_engine, run_case
+from benchmarks.bench_planning import fictional_number
 
 NOW = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)  # 11:00 in New York: outside quiet hours
 
@@ -101,9 +100,7 @@ def _case(db: str, n: int) -> dict:
         recommender = ListRecommender([ListItem("bench-self-care", "self-care", "Take three slow breaths."),
                                        ListItem("bench-social", "social", "Text a friend hello today.")])
         which = f"in-memory list (corpus not loadable: {str(exc).splitlines()[0]})"
-    tmp = tempfile.TemporaryDirectory()
-    engine, pg = _engine(db, tmp.name)
-    try:
+    with bench_engine(db) as engine:
         upgrade(engine)
         _seed(engine, n)
         sessions = session_factory(engine)
@@ -127,16 +124,6 @@ def _case(db: str, n: int) -> dict:
         return {"db": db, "recommender": which, "messages": n, "sent": sent, "fake_twilio_received": received["messages"],
                 "duplicates": received["messages"] - received["distinct_to"], "batches": batches - 1,
                 "seconds": round(seconds, 2), "messages_per_second": round(sent / seconds, 1)}
-    finally:
-        engine.dispose()
-        if pg:
-            from sqlalchemy import text
-
-            admin, schema = pg
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
-        tmp.cleanup()
 
 
 def run(n: int = 2000, cap_seconds: float = 180.0) -> list[dict]:

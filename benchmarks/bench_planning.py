@@ -20,13 +20,10 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
-from benchmarks._common import PG_URL, run_case
+from benchmarks._common import bench_engine, run_case
 
 ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
          "America/Sao_Paulo", "Europe/London", "Europe/Berlin", "Africa/Lagos", "Asia/Kolkata",
@@ -63,23 +60,8 @@ def insert_subscribers(engine, n: int, seed: int = 3) -> float:
     return time.perf_counter() - started
 
 
-def _engine(db: str, tmp: str):
-    from sqlalchemy import create_engine, text
-
-    from storage import make_engine
-
-    if db == "sqlite":
-        return make_engine(f"sqlite:///{Path(tmp) / 'plan.db'}"), None
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    return engine, (admin, schema)
-
-
 def _case(db: str, n: int) -> dict:
-    from sqlalchemy import func, select, text
+    from sqlalchemy import func, select
 
     from mend.config import ROOT, load_config
     from scheduler.planner import plan
@@ -87,9 +69,7 @@ def _case(db: str, n: int) -> dict:
     from storage.models import Outbox
 
     config = load_config(ROOT / "config.yaml", env={})
-    tmp = tempfile.TemporaryDirectory()
-    engine, pg = _engine(db, tmp.name)
-    try:
+    with bench_engine(db) as engine:
         upgrade(engine)
         insert_seconds = insert_subscribers(engine, n)
         sessions = session_factory(engine)
@@ -111,14 +91,6 @@ def _case(db: str, n: int) -> dict:
             "steady_tick_rows_inserted": tick.inserted,
             "subscribers_per_second": round(n / full_seconds),
         }
-    finally:
-        engine.dispose()
-        if pg:
-            admin, schema = pg
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
-        tmp.cleanup()
 
 
 def run(n: int = 100_000, cap_seconds: float = 240.0) -> list[dict]:
