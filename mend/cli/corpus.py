@@ -47,17 +47,22 @@ def _load(description: str = "embedding corpus"):
         fail(str(exc), "run `mend corpus check` and fix what it lists")
 
 
+def _checked_corpus(config, label: str):
+    """Load, validate and embed the corpus (cached) with a progress bar; a setup error exits 1."""
+    from recommender import check_corpus
+
+    try:
+        with progress_bar(label) as update:
+            return check_corpus(config, progress=update)
+    except MendError as exc:
+        fail(str(exc), "check corpus.path and corpus.cache_dir in config.yaml, and that the model is installed (make install)")
+
+
 @app.command()
 def check() -> None:
     """Validate every item (fields, SMS length, ids, near-duplicates); exit 1 listing file:line: problem."""
-    from recommender import check_corpus
-
     config = get_config()
-    try:
-        with progress_bar("checking corpus") as update:
-            result = check_corpus(config, progress=update)
-    except MendError as exc:
-        fail(str(exc), "check corpus.path and corpus.cache_dir in config.yaml, and that the model is installed (make install)")
+    result = _checked_corpus(config, "checking corpus")
     if result.problems:
         for problem in result.problems:
             console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
@@ -76,14 +81,8 @@ def check() -> None:
 @app.command()
 def build() -> None:
     """Embed the corpus and cache the embeddings (only new or changed texts are embedded)."""
-    from recommender import check_corpus
-
     config = get_config()
-    try:
-        with progress_bar("embedding corpus") as update:
-            result = check_corpus(config, progress=update)
-    except MendError as exc:
-        fail(str(exc), "check corpus.path and corpus.cache_dir in config.yaml, and that the model is installed (make install)")
+    result = _checked_corpus(config, "embedding corpus")
     if result.problems:
         fail(f"{len(result.problems)} problem(s) in the corpus", "run `mend corpus check` and fix what it lists")
     console.print(f"[green]built:[/] {len(result.items)} items, {result.embedded} text(s) embedded now, "
