@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -175,6 +175,23 @@ def signed_inbound(server: MendServer, sender: str, body: str, sid: str, to: str
             "FromCountry": "US", "ToCountry": "US", "ApiVersion": "2010-04-01"}
     signature = RequestValidator(server.auth_token).compute_signature(url, form)
     return url, form, {"X-Twilio-Signature": signature}
+
+
+def run_per_database(module: str, n: int, cap_seconds: float, passed: Callable[[dict], bool],
+                     **defaults) -> list[dict]:
+    """Run ``module --db DB --n N`` as a capped subprocess for SQLite then PostgreSQL; each
+    result gets ``db``, any ``defaults`` it lacks (a timed-out case reports little) and
+    ``pass`` (from ``passed``), and is printed as a JSON line."""
+    results = []
+    for db in ("sqlite", "postgres"):
+        res = run_case(module, ["--db", db, "--n", str(n)], cap_seconds)
+        res.setdefault("db", db)
+        for key, value in defaults.items():
+            res.setdefault(key, value)
+        res["pass"] = bool(passed(res))
+        results.append(res)
+        print(json.dumps(res), flush=True)
+    return results
 
 
 @contextmanager

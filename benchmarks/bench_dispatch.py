@@ -19,7 +19,7 @@ import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 
-from benchmarks._common import ROOT, bench_engine, run_case
+from benchmarks._common import ROOT, bench_engine, run_per_database
 from benchmarks.bench_planning import fictional_number
 
 NOW = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)  # 11:00 in New York: outside quiet hours
@@ -127,16 +127,10 @@ def _case(db: str, n: int) -> dict:
 
 
 def run(n: int = 2000, cap_seconds: float = 180.0) -> list[dict]:
-    results = []
-    for db in ("sqlite", "postgres"):
-        res = run_case("benchmarks.bench_dispatch", ["--db", db, "--n", str(n)], cap_seconds)
-        res.setdefault("db", db)
-        res["pass"] = bool(res.get("messages_per_second", 0) >= 100 and res.get("duplicates") == 0
-                           and res.get("sent") == n)
-        results.append(res)
-        print(json.dumps(res), flush=True)
-    return results
-
+    return run_per_database(
+        "benchmarks.bench_dispatch", n, cap_seconds,
+        lambda res: res.get("messages_per_second", 0) >= 100 and res.get("duplicates") == 0 and res.get("sent") == n,
+    )
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -23,7 +23,7 @@ import random
 import time
 from datetime import UTC, datetime
 
-from benchmarks._common import bench_engine, run_case
+from benchmarks._common import bench_engine, run_per_database
 
 ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
          "America/Sao_Paulo", "Europe/London", "Europe/Berlin", "Africa/Lagos", "Asia/Kolkata",
@@ -94,16 +94,11 @@ def _case(db: str, n: int) -> dict:
 
 
 def run(n: int = 100_000, cap_seconds: float = 240.0) -> list[dict]:
-    results = []
-    for db in ("sqlite", "postgres"):
-        res = run_case("benchmarks.bench_planning", ["--db", db, "--n", str(n)], cap_seconds)
-        res.setdefault("db", db)
-        res.setdefault("subscribers", n)
-        res["pass"] = bool(res.get("full_day_seconds") is not None and res["full_day_seconds"] < 60)
-        results.append(res)
-        print(json.dumps(res), flush=True)
-    return results
-
+    return run_per_database(
+        "benchmarks.bench_planning", n, cap_seconds,
+        lambda res: res.get("full_day_seconds") is not None and res["full_day_seconds"] < 60,
+        subscribers=n,
+    )
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
