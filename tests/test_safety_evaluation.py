@@ -22,19 +22,19 @@ def test_labelled_set_size_categories_and_stratified_split():
     labels = Counter(ex.label for ex in examples)
     assert labels["crisis"] >= 220 and labels["safe"] >= 220
     test = [ex for ex in examples if ex.split == "test"]
-    # Test split v3 (safety/data/README.md): 130 crisis across every category, suicide the largest,
-    # 130 hard negatives of every kind, written independently.
-    assert sum(ex.crisis for ex in test) == 130 and sum(not ex.crisis for ex in test) == 130
+    # Test split v4 (safety/data/README.md): 150 crisis across every category, suicide the largest,
+    # 150 hard negatives of every kind, written independently.
+    assert sum(ex.crisis for ex in test) == 150 and sum(not ex.crisis for ex in test) == 150
     per_category = Counter(ex.category for ex in test if ex.crisis)
     assert set(per_category) == set(CATEGORIES)
     assert per_category.most_common(1)[0][0] == "suicide-or-self-harm"
     assert all(per_category[c] >= 20 for c in CATEGORIES)
     assert {"idiom", "past", "denial", "news", "fiction", "sad"} <= {ex.kind for ex in test if not ex.crisis}
-    assert {ex.origin for ex in test} == {"test-v3"}
-    # The retired v1 and v2 test records are train now; the extra files are train.
+    assert {ex.origin for ex in test} == {"test-v4"}
+    # The retired v1, v2 and v3 test records are train now; the extra files are train.
     train = [ex for ex in examples if ex.split == "train"]
-    assert {"test-v1", "test-v2", "train-extra-a", "train-extra-b"} <= {ex.origin for ex in train}
-    assert all(ex.split == "train" for ex in examples if ex.origin in ("test-v1", "test-v2"))
+    assert {"test-v1", "test-v2", "test-v3", "train-extra-a", "train-extra-b"} <= {ex.origin for ex in train}
+    assert all(ex.split == "train" for ex in examples if ex.origin in ("test-v1", "test-v2", "test-v3"))
     # Nothing in the test split is trained on.
     assert not {ex.text.lower() for ex in test} & {ex.text.lower() for ex in train}
 
@@ -89,19 +89,17 @@ def test_split_result(embedder):
 
 
 def test_measured_figures_do_not_regress(test_split_result):
-    """A floor at the figures measured once on test split v3 (2026-11-26): combined recall 83.1%
-    (108/130) at FPR 3.1% (4/130). Grouped train CV had promised 79.8% / 5.4%: see safety/data/README.md."""
+    """Test split v4 has not been measured yet: it is measured once, when the round-4 tuning on
+    train is done, and this floor is then set to those figures (safety/data/README.md)."""
     combined = test_split_result.layer("combined").overall
-    assert combined.crisis == 130 and combined.safe == 130
-    assert combined.caught >= 108
-    assert combined.false_alarms <= 4
+    assert combined.crisis == 150 and combined.safe == 150
     # The layers work together: combined catches at least what either catches alone.
     for layer in ("patterns", "model"):
         assert combined.caught >= test_split_result.layer(layer).overall.caught
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on held-out test split v3: recall 83.1% (108/130) at "
-                                        "FPR 3.1% (4/130); see issue 3 and safety/data/README.md. "
+@pytest.mark.xfail(strict=True, reason="goal not met on held-out test split v3 (retired): recall 83.1% (108/130) at "
+                                        "FPR 3.1% (4/130); v4 not yet measured; see safety/data/README.md. "
                                         "Remove this mark once it passes.")
 def test_goal_on_the_test_split(test_split_result):
     combined = test_split_result.layer("combined").overall
