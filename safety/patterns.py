@@ -13,6 +13,11 @@ How a text is read:
    before it (``I'm not suicidal``, ``I would never hurt myself``, ``no longer``) and,
    within its clause (for every pattern), for a marker that it is in the past (``last year``, ``used to``),
    unless that clause also says it is happening again (``again``, ``tonight``, ``relapsed``).
+   Within its sentence, a sign that it is over (``therapy helped``, ``he's fine now``, ``she was
+   joking``) also puts it in the past (never for an overdose), and a frame before it (``in the
+   movie``, ``a novel about``, ``the lyrics go``, ``as a therapy exercise``) marks it reported,
+   unless the writer speaks of themselves between the frame and the match. A bare ``no`` negates
+   only the words right after it (``no chest pain``).
    Patterns whose meaning *is* a negation (``I'm not safe at home``, ``I don't want to be
    alive``) are marked ``negatable=False`` and are never suppressed.
 
@@ -62,7 +67,7 @@ class Hit:
     weight: float
     start: int
     end: int
-    status: str  # "hit" | "negated" | "past"
+    status: str  # "hit" | "negated" | "past" | "reported"
 
 
 @dataclass(frozen=True)
@@ -80,21 +85,23 @@ def _p(name: str, category: str, weight: float, regex: str, negatable: bool = Tr
 
 _SELF = r"(?:my ?self|myslef|mysefl|myslf|mysef|mysel|meself|my ?sel)"
 _INTENT = (
-    r"(?:want(?:s|ed)? (?:to|2)|wnt (?:to|2)|wanna|wana|wan2|need to|going to|gonna|gunna|gona|will|ill|"
+    r"(?:want(?:s|ed)? (?:to|2)|wnt (?:to|2)|wnat (?:to|2)|wan (?:to|2)|wanna|wana|wnna|wan2|need to|going to|gonna|gunna|"
+    r"gona|gna|will|ill|(?:would|id|i would) (?:like|love) to|"
     r"plan(?:ning)? to|about to|ready to|trying to|try to|gotta|have to|should|might|may|could|"
     r"thinking (?:about|of)|think about|thought about|urge to|wish i could|wish to|tempted to|"
     r"decided to|im (?:going|gonna|about|ready)|abt to|bout to|boutta|finna|about to go|going to go|gonna go)"
 )
 _PERSON = (
-    r"(?:him|her|them|you|u|ya|someone|somebody|everyone|everybody|people|"
-    r"(?:my|his|her|that|this|the|those|these) (?:(?:step|ex-?)?(?:dad|father|mom|mum|mother|"
+    r"(?:him|her|them|you|u|ya|someone|somebody|everyone|everybody|people|anyone|anybody|whoever|"
+    r"(?:my|his|her|their|that|this|the|those|these) (?:(?:new|old|little|big|stupid|fucking|own) )?"
+    r"(?:(?:step|ex-?)?(?:dad|father|mom|mum|mother|"
     r"bf|boyfriend|gf|girlfriend|husband|hubby|wife|partner|ex|brother|sister|bro|sis|boss|"
     r"manager|coworker|co-worker|roommate|neighbou?r|teacher|kid|son|daughter|friend|cousin|"
     r"uncle|aunt|family|baby|guy|girl|man|woman|dude|bitch|bastard|classmate|kids|people)s?))"
 )
 _ABUSER = (
-    r"(?:someone|somebody|he|she|they|hes|shes|theyre|"
-    r"my (?:\w+ )?(?:(?:step|ex-?)?(?:dad|father|mom|mum|mother|bf|boyfr\w*nd|bofriend|gf|girlfr\w*nd|"
+    r"(?:someone|somebody|he|she|they|hes|shes|theyre|(?:my )?(?:moms|mums|dads) (?:new )?(?:bf|boyfriend|gf|"
+    r"girlfriend|husband|wife)|my (?:\w+ )?(?:(?:step|ex-?)?(?:dad|father|mom|mum|mother|bf|boyfr\w*nd|bofriend|gf|girlfr\w*nd|"
     r"husband|hubby|wife|partner|ex|brother|sister|uncle|aunt|cousin|roommate|boss|coach|"
     r"teacher|landlord|parents?|family)))"
 )
@@ -102,7 +109,8 @@ _ABUSE_VERB = (
     r"(?:hurting|hitting|beating|choking|kicking|punching|slapping|abusing|raping|strangling|"
     r"molesting|hit|hits|beat|beats|choked|chokes|punched|punches|slapped|slaps|kicked|kicks|"
     r"raped|rapes|abused|abuses|pushed|shoved|strangled|molested|molests|grabbed|threw|throws|"
-    r"touches|touched|touching|forcing|forced|hurts)"
+    r"touches|touched|touching|forcing|forced|hurts|slams|slammed|slamming|burns|burned|burnt|pushd|pushes|"
+    r"pushing|stalked|stalks|stalking|smacks|smacked|smacking|whips|whipped|bites|bit|drags|dragged)"
 )
 _GAMES = (
     r"(?:(?:a |the |our |this )?(?:game|match|round|rematch)|chess|checkers|uno|monopoly|scrabble|cards|poker|"
@@ -129,7 +137,7 @@ PATTERNS: tuple[Pattern, ...] = (
     _p("suicide.end_life", SUICIDE, 1.0,
        r"\b(?:end|ending|endin|ended|take|taking|took) (?:my|me) (?:own )?l[iy](?:fe|ves)\b|"
        r"\bend(?:ing|in)? (?:it|it all|everything|things|this)(?: all)?(?: (?:tonight|today|now|"
-       r"soon|for good|forever))?\b(?! (?:with|between|off|early))"),
+       r"soon|for good|forever))?\b(?! (?:with|between|off|early))(?<!this(?= [a-z]))"),
     _p("suicide.want_die", SUICIDE, 1.0,
        rf"\b{_INTENT}(?: just| really| honestly| literally| rather)? (?:to )?"
        r"(?:die+|dye|be dead|not exist|stop existing|not be alive|disappear forever|disappear permanently|"
@@ -197,7 +205,7 @@ PATTERNS: tuple[Pattern, ...] = (
        r"\bleave this (?:world|earth|life)\b|\bjoin (?:him|her|them|my \w+) in (?:heaven|death)\b"),
     _p("suicide.pills", SUICIDE, 0.95,
        rf"\b(?:saved|saving|save|stockpil\w*|hoard\w*|collect\w*|stash\w*|squirrel\w*|"
-       rf"have enough|got enough|enough)(?: \w+){{0,4}} {_PILLS}\b(?! (?:for (?:my|the) (?:trip|"
+       rf"have enough|got enough|enough)(?: \w+){{0,4}} {_PILLS}\b(?! (?:for (?:after |before )?(?:my|the) (?:trip|"
        rf"vacation|travel|surgery|pain|headache|back)|for (?:my|the|a|this|our) (?:whole |entire )?"
        rf"(?:trip|vacation|holiday|flight|journey|week|month)|to last\b))|"
        rf"\b(?:hiding|hid|hide) (?:my |some |all my |all of my |the )?{_PILLS}\b|"
@@ -232,9 +240,10 @@ PATTERNS: tuple[Pattern, ...] = (
        r"(?:of )?my (?:stuff|things|belongings)|my (?:cat|dog) away)|\bgiven away (?:all )?"
        r"my\b|\bwho (?:should|will|can|gets to) (?:get|have|take|keep) my (?:stuff|things|"
        r"cat|dog|pets?|belongings) (?:when|after|if) im gone\b|\bwont need (?:it|them|my "
-       r"\w+|any of (?:it|this|my stuff)) (?:anymore|where im going|after (?:tonight|"
-       r"tomorrow))\b|\b(?:gave|give|giving|given|handing|handed|hand|getting rid of|get rid of|got rid of)"
-       r"(?: away)?(?: \w+){0,8}?(?: (?:because|since|cause|cuz|as|so|and)|,) (?:i|ill) (?:wont|will not|am not going to|dont) (?:need|be "
+       r"\w+|any of (?:it|this|my stuff)) (?:where im going|after (?:tonight|tomorrow|this week|this weekend|"
+       r"(?:mon|tues|wednes|thurs|fri|satur|sun)day))\b|\b(?:gave|give|giving|given|handing|handed|hand|getting rid of|get rid of|got rid of)"
+       r"(?: away)?(?! (?:away )?(?:my |all my |all of my )?(?:exs|ex s|his|her)\b)"
+       r"(?: \w+){0,8}?(?: (?:because|since|cause|cuz|as|so|and)|[,.]) (?:i |ill )?(?:wont|will not|am not going to|dont) (?:need|be "
        r"needing|be (?:around|here|alive))\b(?!(?: \w+){0,4} (?:after (?:i|we) move|in the new|now that|"
        r"since (?:i|we) (?:moved|got)|once (?:i|we) move))|\bwont be needing (?:it|them|him|her|any of)\b|"
        r"\b(?:can|could|gets? to|will|should) (?:have|get|keep|take) my (?:\w+ ){0,2}?(?:when|after|once) "
@@ -368,13 +377,38 @@ _IDIOMS = re.compile(
     r"shame)\b|\bto die for\b|\bkillers?\b|\bdeadline\w*\b|\b(?:i|im) dead (?:lol|lmao|haha|😂|💀)|"
     r"\bwould (?:rather|sooner) die than\b|\bdie (?:on|of) (?:that|this) hill\b|"
     r"\bkmsl\b|\bkill(?:ing)? (?:my|the|a|this) (?:vibe|mood|buzz|battery|phone|"
-    r"plant|plants|engine|lights?|game|boss|level|dragon|zombies?|monsters?)\b|"
+    r"plant|plants|engine|lights?|game|level|dragon|zombies?|monsters?)\b|\bkill(?:ing)? (?:the|a|this|that) "
+    r"(?:final |last |big |first )?boss\b|"
     r"\b(?:my|the|his|her) (?:mom|mum|mother|dad|father|boss|teacher|coach|manager|sister|"
     r"brother|roommate|friends?|parents|wife|husband|girlfriend|boyfriend) (?:is |are |will |"
     r"would |)(?:gonna|going to|will|would)? ?(?:kill|murder) me (?:when|if) (?:i|she|he|they)"
     r"(?:m|am)? (?:sees?|finds? out|hears?|notices?|late|forget|forgot|miss|break|broke|"
     r"spend|spent|eat|ate|get home late|gets? the bill)\b|"
-    r"\b(?:suicide|overdose) (?:squad|prevention|awareness|rates?|statistics|hotline number)\b|"
+    # "she's gonna kill me for forgetting her birthday": a scolding over a small thing, said by anyone
+    r"\b(?:gonna|going to|will|would|is gonna|(?:s|ll|d)) (?:literally |actually |honestly )?(?:kill|murder) (?:me|us) "
+    r"(?:for|if i|when (?:she|he|they) (?:sees?|finds? out|hears?)) (?:\w+ )?(?:forget\w*|forgot|being late|late|"
+    r"break\w*|broke|eat\w*|ate|spend\w*|spent|miss\w*|los\w*|lost|scratch\w*|dent\w*|spill\w*|ruin\w*|"
+    r"burn\w*|stain\w*|skip\w*|fail\w*|flunk\w*|wreck\w*|crash\w*|get(?:ting)? (?:home )?late|not call\w*|"
+    r"ghost\w*|drink\w*|finish\w*|tell\w* (?:her|him|them) (?:about|that)|show\w* up late)\b|"
+    # "I could honestly kill him for this", "I'll strangle my brother if he eats my leftovers": venting
+    r"\bcould (?:honestly |literally |seriously |actually |just |totally )?(?:kill|murder|strangle|throttle) "
+    r"(?:him|her|them|you|u)(?: for (?:this|that|doing|saying|eating|taking|leaving|being)| sometimes)\b|"
+    r"\b(?:kill|murder|strangle|throttle|choke) (?:him|her|them|you|u|my \w+) if (?:he|she|they|you|u) "
+    r"(?:\w+ )?(?:eats?|ate|touch\w*|takes?|took|uses?|used|steals?|stole|drinks?|drank|finish\w*|borrow\w*|"
+    r"wears?|wore|reads?|spoil\w*|forget\w*|forgot|breaks?|broke) (?:my|the|our|your|his|her|the last) (?:\w+ )?"
+    r"(?:food|leftovers|fries|snacks?|lunch|dinner|stuff|things|phone|car|charger|clothes|shirt|hoodie|jacket|"
+    r"drink|coffee|beer|wine|chocolate|cake|pizza|cookies?|fridge|bike|games?|console|controller|makeup|"
+    r"shampoo|show|spoilers?|ending|password|netflix|slice|piece|bite)\b|"
+    r"\bwant(?:ed)? to die on the spot\b|\bdie on the spot\b|"
+    r"\b(?:embarrassed|mortified|humiliated|ashamed)(?: \w+){0,3} (?:i )?(?:could|wanted to|want to|wanna) "
+    r"(?:just )?(?:die|disappear)\b|"
+    r"\bend (?:it|this|things|the \w+) on a (?:high|good|positive|sweet|happy|funny|light) note\b|"
+    r"\b(?:chest|heart) (?:hurts|aches|is aching|is hurting) (?:from|after) (?:crying|sobbing|heartbreak|"
+    r"missing|laughing|coughing|stress)\b|"
+    r"\b(?:feel|feels|felt|feeling) like i (?:cant|cannot|can not|couldnt) breathe (?:when|whenever|every time|"
+    r"around|in|without|at|thinking|because)\b|"
+    r"\b(?:suicide|overdose) (?:squad|prevention|awareness|rates?|statistics|hotline number|"
+    r"risk factors?|warning signs?)\b|\b(?:warning signs|risk factors|rates?|signs) of (?:suicide|overdose|self ?harm)\b|"
     r"\b(?:died by|committed|death by|lost \w+ to|loss to|losing \w+ to) (?:suicide|overdose)\b|"
     r"\b(?:cut|burned|burnt) (?:myself|my (?:finger|thumb|hand)) (?:shaving|cooking|while|on "
     r"(?:the|a|some)|chopping|by accident|accidentally|slicing)\b|"
@@ -396,16 +430,24 @@ _IDIOMS = re.compile(
 _NEGATION = re.compile(
     r"\b(?:not|never|no longer|nor|dont|didnt|doesnt|wont|wouldnt|isnt|arent|wasnt|werent|"
     r"havent|hasnt|cannot|can not|cant|couldnt|aint|no intention of|no plans? to|no desire to|"
-    r"no urge to|zero|none of|would never|stopped|quit)\b"
+    r"no urge to|no thoughts? (?:of|about)|no urges? (?:to|of)|zero|none of|would never|stopped|quit)\b"
     r"(?! (?:stop|help|keep|take (?:it|this)|handle|cope|go on|wait|anymore|think of anything "
     r"but|get (?:it|the thought)|shake))"
 )
+# "no chest pain", "without self harm": a bare "no" negates only the words right after it.
+_ADJACENT_NEGATION = re.compile(r"\b(?:no|without|zero|denies|denied)(?: (?:more|signs? of|thoughts? (?:of|about)|"
+                                r"urges? (?:to|of)|history of|plans? (?:to|of)))? *$")
+_SENTENCE_BREAK = re.compile(r"[.!?;\n]")
 _CLAUSE_BREAK = re.compile(r"[.!?;,\n]|\b(?:but|though|although|however|yet|except|and now|now)\b")
 _PAST = re.compile(
     r"\b(?:used to|years ago|a year ago|last year|(?:two|three|four|five|several|many|a few) "
     r"(?:years|months) ago|in (?:high school|middle school|college|my teens|my twenties)|"
     r"when i was (?:younger|a teen\w*|a kid|little|in (?:school|college)|\d+)|back then|"
     r"in the past|at my lowest|(?:clean|sober|free) (?:for|since)|recovered|in recovery|"
+    r"there (?:was|were) (?:a time|times|days|years|moments)|(?:i|we|she|he|they) once|once upon|"
+    r"when (?:i|he|she|they) (?:was|were) (?:a |\w+teen|twenty|thirty|forty|fifty|sixty|in \w+ grade)\w*|"
+    r"in (?:19|20)\d\d|in the (?:\d0s|seventies|eighties|nineties)|(?:remember|remembering) when|"
+    r"that (?:phase|period|time|chapter)|(?:phase|period) (?:ended|is over)|"
     r"survived|survivor|(?:am|im|feel|feeling|doing) (?:so |much |a lot )?better now|"
     r"years clean|months clean|days clean|got help|therapy helped|(?:hes|shes|im|theyre|everyone is|"
     r"were|i am|and) (?:fine|okay|ok|safe) now)\b"
@@ -414,6 +456,35 @@ _RECURRING = re.compile(
     r"\b(?:again|relaps\w*|tonight|right now|rn|today|this (?:morning|evening|week)|"
     r"lately|these days|started (?:again|back)|back to|coming back)\b"
 )
+# Said anywhere in the same sentence, these put a match in the past or make it a joke: "was suicidal
+# after my divorce but therapy helped", "scary but he's fine now", "she said it, she was joking".
+_RECOVERY = re.compile(
+    r"\b(?:therapy|medication|treatment|counselling|counseling|rehab) (?:really )?(?:helped|helps|saved)|"
+    r"glad (?:i|im) (?:didnt|did not|am still|still|survived|stayed|called|got)|(?:so |really )?grateful|"
+    r"(?:im|i am|hes|shes|theyre|were|everyone is|all) (?:doing )?(?:fine|okay|ok|safe|alright|good|better|"
+    r"great|well) now|now (?:hes|shes|theyre|im) (?:the )?(?:happiest|happy|fine|okay|doing (?:great|well|better))|"
+    r"(?:was|were|is|are) (?:just )?(?:joking|kidding)|wasnt (?:true|real|serious)|never (?:used|sent|did) it|"
+    r"(?:i know|i see|i realise|i realize) now|(?:thankfully|luckily) (?:i|it|he|she)|"
+    r"(?:ended|stopped|passed) when|that was before"
+)
+# Framing that puts the words in a story, a song, a lesson or someone's mouth: "in the movie she leaves
+# a goodbye note", "the lyrics go i wanna die", "we learned the warning signs of suicide".
+_FRAME = re.compile(
+    r"\b(?:in|from|on) (?:the|a|this|that|an|my) (?:\w+ )?(?:book|novel|movie|film|show|series|episode|game|song|"
+    r"lyrics|play|story|comic|anime|manga|documentary|podcast|article|news|video game|class|lecture|"
+    r"course|training|essay|poem)\b|\b(?:book|novel|movie|film|documentary|article|podcast|episode|song|"
+    r"class|lecture|course|essay|poem|show|series) (?:about|on|where|in which)\b|\b(?:the|a) (?:villain|"
+    r"character|protagonist|narrator|hero|heroine|main character|killer|bad guy)\b|"
+    r"\b(?:we|they) (?:learned|learnt|talked|discussed|read|studied) (?:about )?"
+)
+# An exercise, anywhere in the sentence: "I wrote a goodbye letter to my ex as a therapy exercise".
+_EXERCISE = re.compile(r"\b(?:as|for) (?:a |an |my )?(?:therapy |writing |journaling |grief |class )?"
+                       r"(?:exercise|assignment|homework)\b|\bmy therapist (?:asked|told|suggested|had) me\b")
+# A quotation introduced right before the match: "the lyrics go", "the villain says".
+_QUOTE = re.compile(r"\b(?:lyrics?|song|line|quote|villain|character|chorus|title) (?:go|goes|says|said|is|was)"
+                    r"(?: like)?:?(?: (?:i|im|ill|ive|you|u))? *$")
+_FIRST_PERSON = re.compile(r"\b(?:i|im|ive|id|ill|me|my|myself)\b")
+_NO_RECOVERY = frozenset({"medical.overdose"})  # "I took 40 pills, I'm fine now" is still an emergency
 _NEG_WINDOW_WORDS = 3
 
 
@@ -448,19 +519,46 @@ def _clause_of(text: str, start: int, end: int) -> str:
     return text[left:right]
 
 
+def _sentence_of(text: str, start: int, end: int) -> tuple[str, str]:
+    """The sentence a match sits in, split at the match: (what comes before it, all of it)."""
+    left = max((m.end() for m in _SENTENCE_BREAK.finditer(text[:start])), default=0)
+    right_match = _SENTENCE_BREAK.search(text, end)
+    right = right_match.start() if right_match else len(text)
+    return text[left:start], text[left:right]
+
+
+def _framed(before: str) -> bool:
+    """Told as a story, a lesson or a quotation, not as the writer's own state."""
+    if _QUOTE.search(before):
+        return True
+    frames = list(_FRAME.finditer(before))
+    return bool(frames) and not _FIRST_PERSON.search(before[frames[-1].end():])
+
+
+def _status(pattern: Pattern, text: str, start: int, end: int) -> str:
+    clause = _clause_of(text, start, end)
+    if pattern.negatable and (_NEGATION.search(_clause_before(text, start))
+                              or _ADJACENT_NEGATION.search(text[:start])):
+        return "negated"
+    recurring = _RECURRING.search(clause)
+    if _PAST.search(clause) and not recurring:
+        return "past"
+    before, sentence = _sentence_of(text, start, end)
+    if _RECOVERY.search(sentence) and not recurring and pattern.name not in _NO_RECOVERY:
+        return "past"
+    if _framed(before) or _EXERCISE.search(sentence):
+        return "reported"
+    return "hit"
+
+
 def find_hits(text: str) -> tuple[Hit, ...]:
-    """Every pattern match in ``text``, each marked hit, negated or past."""
+    """Every pattern match in ``text``, each marked hit, negated, past or reported."""
     norm = normalise(text)
     blanked = _blank_idioms(norm)
     hits: list[Hit] = []
     for pattern in PATTERNS:
         for m in pattern.regex.finditer(blanked):
-            status = "hit"
-            clause = _clause_of(blanked, m.start(), m.end())
-            if pattern.negatable and _NEGATION.search(_clause_before(blanked, m.start())):
-                status = "negated"
-            elif _PAST.search(clause) and not _RECURRING.search(clause):
-                status = "past"
+            status = _status(pattern, blanked, m.start(), m.end())
             hits.append(Hit(pattern.name, pattern.category, pattern.weight, m.start(), m.end(), status))
     return tuple(hits)
 

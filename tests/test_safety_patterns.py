@@ -210,3 +210,65 @@ def test_extended_families_leave_everyday_language_alone(text):
 )
 def test_extended_families_respect_negation_and_past(text):
     assert not match(text).crisis, (text, match(text))
+
+
+# Round 4: false alarms of the widest rules on train (want_die, word, others.kill, note, end_life, ...),
+# fixed with context (past and recovery said in the same sentence, framing as a story, a lesson or a
+# quotation, "no" right before the match) and narrower idioms. Each case was a crisis before the fix.
+@pytest.mark.parametrize(
+    "text",
+    [
+        # past, or over, said in the same sentence
+        "There was a time I wanted to die, but that was before my kids",
+        "When I was fifteen I wrote a suicide note and never used it",
+        "tried to kms in 2019, glad i didn't",
+        "was suicidal after my divorce but therapy helped a lot",
+        "i once thought everyone would be better off without me",
+        "remembering when i wanted to end it, so grateful i called someone",
+        "my suicidal phase ended when i moved out",
+        "my uncle had a seizure at the party, scary but he's fine now",
+        "my friend said she wanted to die when she failed the test, she was joking",
+        "my aunt says she wanted to die after her divorce in the nineties",
+        # a story, a lesson, a quotation, an exercise
+        "In the novel, the soldier writes a goodbye letter before the battle",
+        "in the movie she leaves a goodbye note for her sister",
+        "in the game you have to kill the dragon to end it",
+        "the villain says I'll kill you all, so cringe",
+        "the lyrics go i wanna die but it's a great song",
+        "in health class we learned the warning signs of suicide",
+        "our book club picked a novel about grief and suicide",
+        "I wrote a goodbye letter to my ex as a therapy exercise and burned it",
+        # "no" right before the words
+        "no thoughts of self harm, just lonely",
+        "no chest pain, it's a broken heart",
+        # idioms and venting
+        "I'll strangle my brother if he eats my fries again",
+        "she's gonna kill me for forgetting her birthday",
+        "I could honestly kill him for this, but I'll settle for blocking him",
+        "I was so humiliated I wanted to die on the spot",
+        "let's end it on a high note",
+        "i'm gonna end this argument with a pizza",
+        "my chest hurts from crying",
+        "sometimes I feel like I can't breathe when I walk into the empty apartment",
+        # ordinary reasons
+        "I'm giving my ex's jacket to charity, I won't need it anymore",
+        "I've got enough painkillers for after my surgery",
+    ],
+)
+def test_round4_false_alarms_are_not_crisis(text):
+    assert not match(text).crisis, (text, match(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "after watching that movie about suicide I want to kill myself",  # the framing is not the writer's state
+        "I'll kill him if he touches my daughter again",  # a threat to a person, not a fridge
+        "I took 30 pills, I'm fine now",  # an overdose is an emergency even when they feel fine
+        "I could kill him for what he did to me",
+        "no, i really want to die",  # a bare "no" negates only what follows it
+        "I want to end it all tonight",
+    ],
+)
+def test_round4_context_rules_keep_the_crisis(text):
+    assert match(text).crisis, (text, match(text))
