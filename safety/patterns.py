@@ -129,20 +129,20 @@ PATTERNS: tuple[Pattern, ...] = (
     # --- suicide or self-harm -------------------------------------------------------------
     _p("suicide.word", SUICIDE, 1.0,
        r"\b(?:suicid\w*|sucid\w*|suicdal|suisid\w*|su[i1]c[i1]d\w*|sewer ?slide\w*|"
-       r"self ?delet\w*|unaliv\w*|un-aliv\w*)"),
+       r"sucicid\w*|suicdal|suacid\w*|self[- ]?delet\w*|unaliv\w*|un-aliv\w*)"),
     _p("suicide.kms", SUICIDE, 1.0, r"\b(?:kms|ctb|kmself)\b"),
     _p("suicide.kill_self", SUICIDE, 1.0,
        rf"\b(?:kill|killing|killed|kil|hang|hanging|off|offing|end|ending|drown|drowning|"
        rf"poison|poisoning|shoot|shooting|unalive|suffocate|starve|starving) {_SELF}\b"),
     _p("suicide.end_life", SUICIDE, 1.0,
-       r"\b(?:end|ending|endin|ended|take|taking|took) (?:my|me) (?:own )?l[iy](?:fe|ves)\b|"
+       r"\b(?:end|ending|endin|ended|take|taking|took) (?:my|me) (?:own )?l(?:[iy]fe|ives|fe|if|yfe)\b|"
        r"\bend(?:ing|in)? (?:it|it all|everything|things|this)(?: all)?(?: (?:tonight|today|now|"
        r"soon|for good|forever))?\b(?! (?:with|between|off|early))(?<!this(?= [a-z]))"),
     _p("suicide.want_die", SUICIDE, 1.0,
        rf"\b{_INTENT}(?: just| really| honestly| literally| rather)? (?:to )?"
        r"(?:die+|dye|be dead|not exist|stop existing|not be alive|disappear forever|disappear permanently|"
        r"disappear for good|vanish forever|vanish for good|"
-       r"not be here anymore|cease to exist)\b|\bwish (?:i|id) (?:was|were|could be|be) dead\b|"
+       r"not be here anymore|cease to exist)\b|\bwish (?:i|id) (?:was|were|wuz|waz|could be|be) dead\b|"
        r"\bwant(?:ed)? death\b|\bhow to (?:die|kill myself|end it|end my life)\b|"
        r"\bthink(?:ing)? about (?:dying|being dead|not being here|not being alive)\b|"
        r"\bdont see myself (?:being alive|alive|living|here|still here)\b|"
@@ -263,6 +263,108 @@ PATTERNS: tuple[Pattern, ...] = (
        r"\b(?:bought|got|buying|have) (?:a |some )?rope\b|\bstanding on (?:the|a|this) (?:bridge|ledge|"
        r"roof|edge|tracks)\b|\bhow many pills (?:it takes|to take|would)\b|"
        r"\bslit(?:ting)? my (?:wrists?|throat)\b|\bgun (?:to|in) my (?:head|mouth)\b"),
+    # --- round 4: wordings the patterns above missed on train (concepts, with their variants) --
+    _p("suicide.passive_wish", SUICIDE, 0.9,
+       r"\b(?:hop(?:e|es|ing)|wish(?:ing)?|pray(?:ing)?)(?: \w+){0,2}? (?:that )?(?:i (?:get|got|would get|will get|"
+       r"could get) (?:hit|run over|killed)|(?:a |the |some )?(?:car|bus|truck|train) (?:will |would |could )?"
+       r"(?:hit|hits|runs? over) me|something (?:bad )?(?:would |will |could )?happens? to me|i (?:dont|never) "
+       r"wake up|i (?:just )?die|i (?:was|were|d) never born)\b|"
+       r"\bmight as well (?:just )?(?:be dead|die|not exist|not be here|not be alive)\b|"
+       r"\b(?:easier|better|simpler) (?:to )?(?:just )?(?:not exist|be dead|not be (?:here|alive|around))\b|"
+       r"\bwish (?:i|id) (?:had )?never been born\b|"
+       r"\b(?:stopped|stop|dont|do not|no longer|quit) car(?:e|ing) (?:whether|if) i (?:live|die|wake up|make it|"
+       r"survive)\b|\b(?:imagin\w*|picturing|fantasi\w*|dream\w* (?:of|about)) my (?:own )?funeral\b|"
+       r"\bnot (?:planning|plan) on (?:seeing|being (?:here|around|alive) (?:for|by|next))\b", negatable=False),
+    _p("suicide.leaving", SUICIDE, 0.9,
+       r"\b(?:wont|will not|not gonna|not going to|dont think ill|doubt ill) be (?:here|around|alive) "
+       r"(?:tomorrow|next week|much longer|for long|by (?:tomorrow|morning|monday|the weekend|next week))\b"
+       r"(?! (?:because|cause|cuz|bc|im (?:at|in|on|going|travel\w*|away)|ill be (?:at|in|on|away)|going|at|for "
+       r"(?:the|a|my) (?:meeting|class|shift|work))|,? (?:\w+ )?(?:dentist|doctor|drs?|appt|appointment|trip|"
+       r"vacation|travel\w*|out of town|flight|holiday|meeting|conference|busy|work|shift|class|school|camp|"
+       r"visiting))|"
+       r"\b(?:ill|i will|im going to|im gonna) be gone (?:by|before) (?:morning|tomorrow|sunrise|the morning|"
+       r"the weekend)\b|"
+       r"\b(?:if|when) (?:you|u|ur|youre|your|anyone|someone) (?:are |is )?reading this,? (?:im|i am|ill be|i will be) "
+       r"(?:already )?(?:gone|dead|not here)\b|"
+       r"\b(?:said|saying|say) (?:all )?my (?:final |last )?goodbyes\b|\bwanted to say goodbye to (?:someone|somebody|"
+       r"everyone|you all)\b|"
+       r"\btell (?:my \w+|everyone|them|him|her|my family) (?:that )?i loved (?:her|him|them|you|everyone)\b|"
+       r"\bthe last time,? (?:because|bc|cause|cuz|since) it (?:will|might|is going to|probably will) be\b|"
+       r"\bfor whoever finds me\b|\b(?:after|once) im (?:gone|dead)\b(?! (?:for|on|to|this|next|over))|"
+       r"\bcheck(?:ing)? out (?:of life|for good|permanently|of this world|early|tonight for good)\b|"
+       r"\blog(?:ging)? (?:off|out) (?:from|of) life\b|\bfinal exit\b|"
+       r"\bmade (?:my )?peace(?: with (?:dying|death|leaving|going|it all|everything|god))?(?: and im ready)?"
+       r"(?= ?(?:$|[.!,;]| and (?:im|i am) ready))|"
+       r"\b(?:going to|gonna|ready to|time to) let go (?:tonight|for good|forever|of (?:life|it all|everything))\b",
+       negatable=False),
+    _p("suicide.not_a_problem", SUICIDE, 0.85,
+       r"\b(?:wont|will not|dont|not) (?:have|need) to (?:deal with|put up with|worry about|take care of) me "
+       r"(?:much longer|for (?:much )?longer|after (?:tonight|today|this week|tomorrow)|soon)\b|"
+       r"\b(?:nobody|no one|noone) (?:has|will have|needs) to (?:deal with|put up with|worry about) me "
+       r"(?:much longer|for (?:much )?longer|after (?:tonight|today|this week))\b|"
+       r"\bwont be (?:anyones|a|your|their|everyones) (?:problem|burden) (?:after|much longer|for long|soon)\b|"
+       r"\b(?:a |such a )?(?:weight|burden) on everyone\b|\btake myself off (?:their|your|everyones|his|her) hands\b|"
+       r"\bim (?:just )?dead weight\b|"
+       r"\b(?:theyd|theyll|they would|they will|everyone would|everyone will|everyones|they are|theyre|"
+       r"everyone is|my \w+ would) (?:all )?(?:be )?(?:fine|okay|ok|happier|better) without me\b"
+       r"(?! (?:at|for|tonight|this|on|in|there|around))"),
+    _p("suicide.plan", SUICIDE, 0.85,
+       r"\b(?:planned|figured out|know exactly|decided|worked out|picked|chosen|chose) (?:how|when|where)"
+       r"(?: and (?:how|when|where))? (?:ill|im going to|im gonna|i will|to|i can) (?:do it|end it|go)\b|"
+       r"\b(?:have|got|ive got|made) (?:a|the) plan and (?:a|the) (?:time|date|day|method|way)\b|"
+       r"\b(?:i|ive|i have) decided (?:it(?:ll| will)? be|on) (?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tonight|"
+       r"tomorrow|this weekend)(?= ?(?:$|[.!,;]))|"
+       r"\b(?:looking up|looked up|researching|researched|googling|googled|searching|searched) (?:ways|how) to "
+       r"(?:do it|die|end it|kill myself|overdose|end my life|not wake up)\b|"
+       r"\bmake it look like an accident\b|"
+       r"\bwaiting for the right (?:night|day|time|moment) to (?:stop being|die|end it|do it|go)\b|"
+       r"\bready to stop (?:trying to stay|being alive|existing|living|trying to live|breathing)\b|"
+       r"\bcounting down (?:the days )?(?:until|till|til) (?:im gone|i die|im dead|the end)\b|"
+       r"\b(?:wrote|writing|made|making) (?:down |a list of )?who gets what\b"),
+    _p("suicide.hopeless", SUICIDE, 0.85,
+       r"\b(?:pointless|no point|no use|no sense) (?:in |to )?(?:keep )?(?:living|going on|being alive|staying alive)\b|"
+       r"\b(?:cant|cannot|can not) (?:keep|go on) (?:living|existing|being alive)(?: like this)?\b|"
+       r"\bwhy (?:even )?(?:stay|keep|bother staying|bother) (?:alive|living|being alive)\b|"
+       r"\bno (?:reason|point) (?:2|to) (?:keep )?(?:living|live|go on)\b|"
+       r"\b(?:life has|theres|there is) nothing left for me\b|"
+       r"\b(?:run|ran) out of reasons to (?:keep )?(?:living|live|stay|go on)\b|"
+       r"\btired of being (?:here|alive|me)\b|\b(?:permanently|forever) done\b|"
+       r"\bstay asleep forever\b|\bfall asleep (?:and never|forever)\b|"
+       r"\bhow much longer i can (?:stay alive|keep going|hold on|do this)\b|"
+       r"\bif i (?:died|was gone|disappeared|killed myself|vanished)(?: \w+){0,2},? (?:would|will) (?:anyone|anybody|"
+       r"people|they|my \w+) (?:even )?(?:care|notice|miss me)\b|"
+       r"\b(?:nobody|no one|noone) (?:would|will) (?:even )?(?:notice|care|miss me) if i (?:vanished|disappeared|died|"
+       r"was gone)\b|"
+       r"\b(?:simpler|improve|lighter|relieved|better|easier|happier)(?: \w+){0,3} if i (?:just )?(?:died|die|"
+       r"disappeared|vanished|was gone|were gone|killed myself|wasnt (?:here|alive|around)|werent (?:here|alive|"
+       r"around)|was dead|were dead|didnt exist|never existed|d never been born|had never been born)\b",
+       negatable=False),
+    _p("suicide.self_harm_acts", SUICIDE, 0.95,
+       r"\bslic(?:e|es|ed|ing) (?:up )?(?:my (?:arms?|wrists?|legs?|thighs?|skin)|myself)\b|"
+       r"\bcut (?:deep|deeper|too deep|so deep) (?:on|into|in) my\b|"
+       r"\bcarv\w* (?:\w+ ){0,3}(?:into|in|on) my (?:arms?|wrists?|legs?|thighs?|skin|stomach)\b|"
+       r"\b(?:im|i am|been|started|keep|kept|so im) cutting(?: again)?(?= ?(?:$|[.!,;]|again|rn|now|tonight|right now))|"
+       r"\b(?:sh|self ?harm|cutting) urges?\b|\burges? to (?:sh|self ?harm|cut|hurt myself)\b|"
+       r"\b(?:got|getting|grabbed|took) (?:the|a|my) (?:razor|blade)s? out\b|"
+       r"\b(?:the |a |my )?(?:blade|razor)s? (?:is |are )?(?:right )?(?:here|next to me|in my hand)\b|"
+       r"\b(?:bang\w*|hit\w*|slam\w*) my head (?:on|against|into) (?:the|a) (?:wall|floor|door)\b"
+       r"(?: \w+){0,3} (?:until|till|til)\b|"
+       r"\b(?:clean|free) (?:from|of) (?:sh|self ?harm|cutting)(?: \w+){0,4} (?:about to|gonna|going to|want to|"
+       r"wanna) (?:break|relapse|lose)\b"),
+    _p("suicide.means", SUICIDE, 0.9,
+       rf"\b{_PILLS} (?:are |r )?(?:hidden|stashed|lined up|laid out|counted out)\b|"
+       rf"\b(?:holding|counting|lined up|lining up|laid out|laying out|staring at) (?:all )?(?:my |the |these |those )?"
+       rf"(?:pill bottle|{_PILLS})\b(?! (?:for|into) (?:the|my|this|next) (?:week|organi[sz]er|box|trip))|"
+       rf"\b{_PILLS}\b(?: \w+){{0,8}} (?:take|taking|swallow|swallowing) (?:them|it) all\b|"
+       rf"\b(?:take|taking|swallow|swallowing) (?:them all|all of them|every (?:one|pill|last one))\b|"
+       r"\b(?:garage|car) with the (?:car|engine) running\b|\b(?:car|engine) running in the garage\b|"
+       r"\b(?:sitting|standing|sat|stood|parked) (?:on|at) (?:the |a |this )?(?:(?:bridge |roof |balcony )?(?:railing|"
+       r"ledge)|roof edge|train tracks|tracks)\b|\b(?:sitting|standing|parked) (?:on|at) (?:the |a |this )?(?:bridge|"
+       r"cliff)(?: \w+){0,3}?(?: right now| rn|[.,]? just sitting here| alone tonight| looking down)\b|"
+       r"\b(?:stood|standing) at the edge of (?:the |a )?(?:\w+ )?(?:platform|roof|rooftop|bridge|cliff|building|"
+       r"balcony)\b(?: \w+){0,6} (?:longer than|thinking about|wasnt thinking about stepping)|"
+       r"\b(?:going|driving|walking|heading) to the (?:bridge|cliff|tracks)\b(?: \w+){0,3}[.,]? (?:not coming back|"
+       r"for the last time|one last time)"),
     # --- harm to others ------------------------------------------------------------------
     _p("others.kill", OTHERS, 1.0,
        rf"\b{_INTENT}(?: \w+){{0,2}}? (?:kill|murder|stab|shoot|strangle|choke|poison|run over|"
@@ -273,7 +375,7 @@ PATTERNS: tuple[Pattern, ...] = (
        rf"{_PERSON}\b"),
     _p("others.weapon", OTHERS, 1.0,
        r"\b(?:bring|bringing|brought|take|taking|got|get|buy|bought|have|carry|carrying) "
-       r"(?:a |my |his |her |my dads |dads |the )?(?:gun|knife|weapon|rifle|pistol|ar|machete|"
+       r"(?:a |my |his |her |the |(?:my )?\w+s )?(?:gun|knife|weapon|rifle|pistol|ar|machete|"
        r"bomb) (?:to|into|at) (?:school|work|class|the office|his|her|their|the party|church|"
        r"campus)\b|\bshoot (?:up )?(?:the |my |this |that )?(?:school|office|workplace|place|"
        r"party|church|mall|class|campus)\b|\bmake (?:them|him|her|everyone|them all) "
@@ -281,6 +383,32 @@ PATTERNS: tuple[Pattern, ...] = (
        r"\b(?:he|she|they) (?:deserves?|deserve) to die\b|\bburn down (?:his|her|their) house\b|"
        r"\bwith (?:him|her|them) (?:still )?in(?:side)? it\b|"
        r"\b(?:gun|knife|weapon)\b[^.!?]{0,40}\bknow where (?:he|she|they) lives?\b|\bwant (?:him|her|them) dead\b"),
+    _p("others.attack", OTHERS, 1.0,
+       rf"\b(?:{_INTENT}|and|then|to)(?: \w+){{0,2}}? (?:run {_PERSON} over|hit {_PERSON} (?:until|till|so hard|with)|"
+       rf"push {_PERSON} (?:down|off|in front)|attack {_PERSON}|(?:smash|bash|cave|kick) (?:his|her|their) "
+       rf"(?:face|head|skull|teeth) in|break (?:his|her|their) (?:legs?|arms?|neck|jaw)|"
+       rf"(?:burn|torch) (?:his|her|their|(?:my )?\w+s) (?:house|place|car|apartment|home) down|"
+       rf"poison (?:his|her|their) (?:drink|food|coffee|tea|dinner)|make {_PERSON} bleed|"
+       rf"(?:beat|hurt|punch|kick|stab) {_PERSON} (?:until|till|til|so bad|real bad|to death)|"
+       rf"find {_PERSON} and (?:hurt|kill|beat|stab|shoot|end))\b|"
+       rf"\b(?:waiting|wait|going|heading|driving|outside)(?: \w+){{0,4}} to (?:hurt|kill|stab|shoot|beat|attack) "
+       rf"{_PERSON}\b|"
+       r"\bmake sure (?:he|she|they) (?:never|cant|wont|can never) (?:walks?|wakes? up|breathes?|talks?|hurts? "
+       r"anyone) again\b|\b(?:he|she|they)(?: \w+)? (?:wont|will not|isnt going to|arent going to) survive\b|"
+       r"\b(?:hes|shes|theyre|he is|she is|they are|(?:bf|gf|ex|boss|husband|wife) (?:are|is|r)) (?:so )?dead "
+       r"(?:tonight|tomorrow|when i (?:see|find|catch|get))\b|"
+       r"\b(?:picturing|imagining|fantasi\w*) (?:about )?(?:hurting|killing|stabbing|shooting|strangling|choking|"
+       r"murdering|beating) (?:him|her|them|my \w+|someone)\b|"
+       r"\b(?:gun|knife|rifle|bat|weapon|machete|hammer|crowbar)\b(?: \w+){0,5} (?:going|heading|driving|on my way|"
+       r"coming) (?:over )?to (?:his|her|their|\w+s) (?:place|house|apartment|work|school)\b|"
+       r"\b(?:going|heading|driving|on my way|coming) (?:over )?to (?:his|her|their|\w+s) (?:place|house|apartment|"
+       r"work|school)(?: \w+){0,3} with (?:a |my |his |the |(?:my )?\w+s )?(?:gun|knife|rifle|bat|weapon)\b|"
+       r"\bwait(?:ing)? for (?:him|her|them) with a (?:bat|knife|gun|crowbar|hammer)\b|"
+       r"\bknow where (?:he|she|they) (?:lives?|works?)(?: \w+){0,5} (?:gun|knife|weapon|bat|rifle)\b|"
+       r"\b(?:make (?:him|her|them|everyone|\w+ \w+) (?:all )?pay|revenge|get (?:him|her|them) back)\b"
+       r"(?: \S+){0,12} (?:gun|knife|rifle|bat|weapon|machete|hammer)\b|"
+       r"\bload(?:ed|ing)? (?:the|my|a|his|\w+s) (?:gun|rifle|pistol|shotgun)(?: \w+){0,3} (?:and )?(?:driving|"
+       r"going|heading|walking) to\b"),
     # --- abuse or danger -----------------------------------------------------------------
     _p("abuse.hurting_me", ABUSE, 1.0,
        rf"\b{_ABUSER} (?:is |keeps |has been |have been |was |were |just |always |)"
@@ -303,7 +431,7 @@ PATTERNS: tuple[Pattern, ...] = (
        negatable=False),
     _p("abuse.threat", ABUSE, 1.0,
        r"\b(?:threatened|threatens|threatening|threaten|threat|said|says|told me|keeps saying|"
-       r"swore|swears|texted me)(?: (?:that|me))? (?:to |hed |he would |he will |hell |hes "
+       r"swore|swears|texted me|threatend|thretened|threatned)(?: (?:that|me))? (?:to |hed |he would |he will |hell |hes "
        r"going to |hes gonna |he was going to |shed |she would |she will |shell |shes going "
        r"to |shes gonna |she was going to |theyd |they will |theyll |theyre going to |they "
        r"would |theyre gonna |)(?:kill|hurt|hit|beat|shoot|stab|find|rape|burn) (?:me|us|my)\b|"
@@ -319,6 +447,40 @@ PATTERNS: tuple[Pattern, ...] = (
        r"\b(?:broke|breaking|trying to break) into my\b|"
        r"\b(?:comes?|coming|came|climbs?|climbing|gets?|getting) (?:in ?to|in) my (?:bed|bedroom|room)"
        r"(?: at night| when| while)\b|\bhiding from (?:him|her|them|my \w+)\b",
+       negatable=False),
+    _p("abuse.violence", ABUSE, 1.0,
+       rf"\b{_ABUSER} (?:is |keeps |has been |was |just |always |)(?:{_ABUSE_VERB}) my (?:little |baby |younger |"
+       rf"big |older )?(?:brother|sister|mom|mum|mother|kids?|son|daughter|baby|siblings?|brothers|sisters)\b|"
+       r"\b(?:throwing|threw|throws|threw) (?:things|stuff|a \w+|plates|glasses|bottles|\w+s) at me\b|"
+       r"\b(?:grabs|grabbed|grabbing|squeez\w*|twist\w*) my (?:wrists?|neck|throat|hair|arms?)\b|"
+       r"\bhard enough to (?:bruise|leave (?:marks|a mark|bruises)|bleed)\b|"
+       r"\b(?:showed|pulled|pointed|waved|held) (?:me )?(?:a|his|her|the) (?:knife|gun)(?: at me)?\b|"
+       r"\b(?:knife|gun) (?:to|at) my (?:throat|head|neck|chest)\b|"
+       r"\b(?:he|she|they|hes|shes|theyre|my \w+)(?: \w+)? (?:has|s|is|have) (?:got |holding )?(?:a|my|his|her) "
+       r"(?:gun|knife|weapon)\b(?: \w+){0,4} (?:angry|drunk|mad|yelling|threatening|screaming|pointing|waving)\b|"
+       r"\bbecause (?:he|she|they) (?:has|have|got) a (?:gun|knife)\b|"
+       r"\b(?:theyll|hell|shell|they will|he will|she will|gonna|going to|said theyll) jump me\b|"
+       r"\b(?:he|she|they|hes|shes|my \w+)(?: \w+){0,3} (?:is |are )?(?:smashing|breaking|throwing) (?:stuff|things|"
+       r"everything|plates|dishes|furniture)\b|"
+       r"\b(?:he|she|they|hes|shes|theyre|my ex|someone|somebody|some guy|a man|a guy|a stranger)(?: \w+){0,3} "
+       r"(?:outside|at) (?:my|the) (?:door|window|house|apartment|place|work)\b(?: \w+){0,4} (?:banging|pounding|"
+       r"kicking|yelling|screaming|knocking|threatening|trying to get in)\b|"
+       r"\b(?:banging|pounding|kicking) on (?:my|the) (?:door|window)(?: \w+){0,3} (?:yelling|screaming|threatening)\b|"
+       r"\b(?:someone|somebody|someones|he|she|they|hes|shes|my ex|a man|a guy|some guy|a stranger)(?: is| s|s)? "
+       r"(?:just )?(?:trying to )?(?:break(?:ing)?|broke|get(?:ting)?) (?:in|into)(?: (?:my|the) (?:apartment|house|"
+       r"room|place|home|car|window|door))?(?= ?(?:$|[.!,;]|rn|right now|now))|"
+       r"\b(?:im|i am|were|we are|got|been|being) locked (?:in|inside) (?:my|the|a|his|her|this) (?:room|basement|"
+       r"closet|bathroom|house|car|garage|attic|shed|apartment)\b|"
+       r"\bfollowed me (?:home|to (?:my|work|school))\b|\bbeing stalked\b|"
+       r"\b(?:hid|hides|hidden|took|takes|taken) my (?:phone and keys|phone n keys|keys and phone|passport|car keys)\b|"
+       r"\bthreaten\w* to send me (?:back|away)\b|\b(?:forc\w*|mak\w*) me (?:to )?(?:marry|get married)\b|"
+       r"\bif i (?:tell|leave|talk|call|go|report|say|dont)\b(?: \w+){0,5} (?:hell|shell|theyll|he will|she will|"
+       r"they will|hed|shed|he would|she would|hes gonna|shes gonna|hes going to|shes going to) (?:kill|hurt|hit|"
+       r"beat|rape|shoot|stab|find) (?:me|us|my)\b|"
+       r"\b(?:hell|shell|theyll|he will|she will|they will) (?:hurt|kill|hit|beat|rape) my (?:family|kids|children|"
+       r"mom|mum|dad|sister|brother|dog|cat)\b|"
+       r"\b(?:said|says|told me|texted)(?: that)? (?:im|youre|ur) dead if\b|"
+       r"\bsays? (?:i|ill) (?:regret|pay for) (?:leaving|this)\b|\bnext time it(?:ll| will) be my (?:neck|throat|face)\b",
        negatable=False),
     # --- medical emergency -------------------------------------------------------------------
     _p("medical.overdose", MEDICAL, 1.0,
@@ -356,6 +518,27 @@ PATTERNS: tuple[Pattern, ...] = (
        r"not|hes not|shes not) (?:responding|responsive|wake up|waking up|breathing)\b(?! (?:to (?:my|"
        r"texts?|messages?|calls?|emails?)|on time|early|until|till|from))|\bunresponsive\b|"
        r"\b(?:he|she|they|my \w+|someone|somebody) (?:just )?collapsed\b", negatable=False),
+    _p("medical.signs", MEDICAL, 1.0,
+       r"\b(?:about to|going to|gonna|feel like im going to|think im going to) pass out\b|\bfainted\b|\bfainting\b|"
+       r"\b(?:face|lips?|tongue|throat|eyes) (?:is |are )?(?:swelling|swollen|puffing) up\b|"
+       r"\b(?:face|lips?|tongue|throat) (?:is |are )?swelling (?:fast|up|shut)\b|\bno epi ?pen\b|"
+       r"\bneed (?:my |an )?epi ?pen\b|"
+       r"\b(?:blood )?sugar (?:is )?(?:crashing|dropping|really low|super low|very low|so low|way low|tanking)\b|"
+       r"\bbone (?:is )?sticking out\b|\balcohol poisoning\b|"
+       r"\bhit my head\b(?: \w+){0,6} (?:throwing up|vomiting|confused|dizzy|cant see|blurry|passed out)\b|"
+       r"\bworst headache of my life\b|\b(?:cant|cannot|can not) feel my (?:legs|arms|face|hands|feet|body)\b|"
+       r"\b(?:everything|vision|my vision) (?:going|goes|went|is going|keeps going) black\b|"
+       r"\b(?:drank|swallowed|ate|drinking)(?: \w+){0,6} (?:and |now |,)?(?:my )?throat (?:is )?(?:burning|on fire)\b|"
+       r"\b(?:swallowed|drank|ate) (?:something|some stuff|stuff)(?: \w+){0,2} (?:from under the sink|poisonous|"
+       r"toxic)\b|\bdrank something poisonous\b|"
+       r"\b(?:im|i am|i think im|think im|im prob) (?:oding|odding|od ing)\b|"
+       rf"\b(?:took|taken|swallowed|popped|downed) (?:every|half (?:a|the) (?:bottle|pack|box) of)(?: \w+){{0,3}}? "
+       rf"{_PILLS}\b|\b(?:meds|pills) twice (?:then|and) a bunch more\b|"
+       rf"\b(?:vodka|alcohol|wine|beer|booze|drinks?|liquor|whiskey|whisky|tequila)(?: \w+){{0,3}} (?:with|and) "
+       rf"(?:my |some |the |all my )?{_PILLS}\b|"
+       rf"\b(?:drank|drinking)(?: \w+){{0,6}} (?:and|then|with) (?:took|taking|popped) (?:my |some |the |all my )?"
+       rf"{_PILLS}\b|\b(?:cant|cannot|can not) stay awake\b(?=(?: \w+){{0,4}} (?:pills|meds|took|drank))|"
+       r"\b(?:my )?head is bleeding\b", negatable=False),
     _p("medical.unconscious", MEDICAL, 1.0,
        r"\b(?:cant|cannot|can not) wake (?:him|her|them|my \w+) up\b|\bunconscious\b|"
        r"\b(?:is|hes|shes|having|had) (?:a )?seizures?\b|\bface is drooping\b|"
@@ -399,7 +582,10 @@ _IDIOMS = re.compile(
     r"(?:food|leftovers|fries|snacks?|lunch|dinner|stuff|things|phone|car|charger|clothes|shirt|hoodie|jacket|"
     r"drink|coffee|beer|wine|chocolate|cake|pizza|cookies?|fridge|bike|games?|console|controller|makeup|"
     r"shampoo|show|spoilers?|ending|password|netflix|slice|piece|bite)\b|"
-    r"\bwant(?:ed)? to die on the spot\b|\bdie on the spot\b|"
+    r"\bwant(?:ed)? to die on the spot\b|\bdie on the spot\b|\b(?:almost|nearly|practically) faint\w*\b|"
+    r"\b(?:gonna|going to|about to|could) pass out (?:on|in) (?:the|my) (?:couch|bed|sofa)\b|"
+    r"\b(?:tired|sleepy|exhausted)(?: \w+){0,3} (?:gonna|going to|about to|could) pass out\b|"
+    r"\bpass(?:ing)? out (?:from|after) (?:tired|exhaust\w*|this (?:day|week)|the (?:day|week))\b|"
     r"\b(?:embarrassed|mortified|humiliated|ashamed)(?: \w+){0,3} (?:i )?(?:could|wanted to|want to|wanna) "
     r"(?:just )?(?:die|disappear)\b|"
     r"\bend (?:it|this|things|the \w+) on a (?:high|good|positive|sweet|happy|funny|light) note\b|"

@@ -272,3 +272,74 @@ def test_round4_false_alarms_are_not_crisis(text):
 )
 def test_round4_context_rules_keep_the_crisis(text):
     assert match(text).crisis, (text, match(text))
+
+
+# Round 4: wordings that train cross-validation showed missed, written as concepts with their variants
+# (these cases are new wordings of each concept, not copies of the train records).
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("honestly hoping a bus hits me on the way home", "suicide.passive_wish"),
+        ("might as well just be dead", "suicide.passive_wish"),
+        ("it would be easier to just not exist", "suicide.passive_wish"),
+        ("i wish i'd never been born", "suicide.passive_wish"),
+        ("i've stopped caring if i live through the winter", "suicide.passive_wish"),
+        ("i keep imagining my own funeral", "suicide.passive_wish"),
+        ("i won't be here next week", "suicide.leaving"),
+        ("if you're reading this i'm already gone", "suicide.leaving"),
+        ("i've said all my goodbyes", "suicide.leaving"),
+        ("checking out of life for good", "suicide.leaving"),
+        ("they won't have to deal with me much longer", "suicide.not_a_problem"),
+        ("i won't be anyone's problem after tonight", "suicide.not_a_problem"),
+        ("they'd all be fine without me", "suicide.not_a_problem"),
+        ("i know exactly how and when i'll do it", "suicide.plan"),
+        ("i've got a plan and a date", "suicide.plan"),
+        ("been looking up ways to end my life", "suicide.plan"),
+        ("counting down the days until i'm gone", "suicide.plan"),
+        ("it's pointless to keep living", "suicide.hopeless"),
+        ("why even stay alive", "suicide.hopeless"),
+        ("if i died tomorrow would anyone even notice", "suicide.hopeless"),
+        ("my family would be relieved if i died", "suicide.hopeless"),
+        ("i keep slicing my arms", "suicide.self_harm_acts"),
+        ("sh urges are so bad tonight", "suicide.self_harm_acts"),
+        ("the blade is right next to me", "suicide.self_harm_acts"),
+        ("my pills are lined up on the desk", "suicide.means"),
+        ("sitting on the bridge railing", "suicide.means"),
+        ("in the garage with the engine running", "suicide.means"),
+        ("i'm going to run my ex over", "others.attack"),
+        ("gonna burn his car down", "others.attack"),
+        ("i'll make sure he never walks again", "others.attack"),
+        ("i keep picturing stabbing him", "others.attack"),
+        ("i have a knife and i'm heading to her place", "others.attack"),
+        ("my stepdad is hitting my little sister", "abuse.violence"),
+        ("she keeps throwing plates at me", "abuse.violence"),
+        ("he's outside my door banging and yelling", "abuse.violence"),
+        ("someone is breaking in right now", "abuse.violence"),
+        ("i'm locked in the basement", "abuse.violence"),
+        ("he said if i tell anyone he'll hurt my kids", "abuse.violence"),
+        ("my lips are swelling up and there's no epipen", "medical.signs"),
+        ("my sugar is crashing and i'm shaking", "medical.signs"),
+        ("worst headache of my life out of nowhere", "medical.signs"),
+        ("drank vodka with my sleeping pills", "medical.signs"),
+    ],
+)
+def test_round4_new_patterns(text, reason):
+    assert reason in match(text).reasons, (text, match(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "won't be here tomorrow, dentist appointment",
+        "I'm cutting back on sugar",
+        "we sat on the bridge and watched the sunset",
+        "they'll be fine without me at the party",
+        "we're locked in for finals week",
+        "I almost fainted when I saw the price",
+        "so tired I'm about to pass out on the couch",
+        "I'll do it when my parents get home",
+        "I'm giving my ex's hoodie back, I won't need it anymore",
+    ],
+)
+def test_round4_new_patterns_leave_everyday_language_alone(text):
+    assert not match(text).crisis, (text, match(text))
