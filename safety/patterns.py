@@ -260,7 +260,8 @@ PATTERNS: tuple[Pattern, ...] = (
        r"my |our )?(?:bridge|building|roof|rooftop|cliff|train|balcony|window|car|bus|truck|"
        r"overpass|ledge|tower|parking garage)\b|\b(?:noose|tie a rope|tied a rope|rope "
        r"(?:around|ready))\b|\bstep in front of (?:a |the )?(?:train|bus|truck|car)\b|"
-       r"\b(?:bought|got|buying|have) (?:a |some )?rope\b|\bstanding on (?:the|a|this) (?:bridge|ledge|"
+       r"\b(?:bought|got|buying|have) (?:a |some )?rope\b(?! (?:for (?:the |my |a |our )?(?:new )?(?:hammock|swing|tent|"
+       r"boat|dog|climbing|camping|clothes ?line|garden|move|moving|tire|tyre|gym|kids|project)|swing|ladder))|\bstanding on (?:the|a|this) (?:bridge|ledge|"
        r"roof|edge|tracks)\b|\bhow many pills (?:it takes|to take|would)\b|"
        r"\bslit(?:ting)? my (?:wrists?|throat)\b|\bgun (?:to|in) my (?:head|mouth)\b"),
     # --- round 4: wordings the patterns above missed on train (concepts, with their variants) --
@@ -286,7 +287,8 @@ PATTERNS: tuple[Pattern, ...] = (
        r"the weekend)\b|"
        r"\b(?:if|when) (?:you|u|ur|youre|your|anyone|someone) (?:are |is )?reading this,? (?:im|i am|ill be|i will be) "
        r"(?:already )?(?:gone|dead|not here)\b|"
-       r"\b(?:said|saying|say) (?:all )?my (?:final |last )?goodbyes\b|\bwanted to say goodbye to (?:someone|somebody|"
+       r"\b(?:said|saying|say) (?:all )?my (?:final |last )?goodbyes\b(?! (?:at|to (?:the|my) (?:old |whole )?(?:team|class|"
+       r"coworkers|colleagues|office|neighbou?rs)|before (?:moving|leaving|the move|my flight)|and (?:moved|left|headed)))|\bwanted to say goodbye to (?:someone|somebody|"
        r"everyone|you all)\b|"
        r"\btell (?:my \w+|everyone|them|him|her|my family) (?:that )?i loved (?:her|him|them|you|everyone)\b|"
        r"\bthe last time,? (?:because|bc|cause|cuz|since) it (?:will|might|is going to|probably will) be\b|"
@@ -452,7 +454,8 @@ PATTERNS: tuple[Pattern, ...] = (
        rf"\b{_ABUSER} (?:is |keeps |has been |was |just |always |)(?:{_ABUSE_VERB}) my (?:little |baby |younger |"
        rf"big |older )?(?:brother|sister|mom|mum|mother|kids?|son|daughter|baby|siblings?|brothers|sisters)\b|"
        r"\b(?:throwing|threw|throws|threw) (?:things|stuff|a \w+|plates|glasses|bottles|\w+s) at me\b|"
-       r"\b(?:grabs|grabbed|grabbing|squeez\w*|twist\w*) my (?:wrists?|neck|throat|hair|arms?)\b|"
+       r"\b(?:he|she|they|hes|shes|theyre|my (?!own)\w+)(?: keeps| always| just| has| had| then)? (?:grabs|grabbed|"
+       r"grabbing|squeez\w*|twist\w*) my (?:wrists?|neck|throat|hair|arms?)\b|"
        r"\bhard enough to (?:bruise|leave (?:marks|a mark|bruises)|bleed)\b|"
        r"\b(?:showed|pulled|pointed|waved|held) (?:me )?(?:a|his|her|the) (?:knife|gun)(?: at me)?\b|"
        r"\b(?:knife|gun) (?:to|at) my (?:throat|head|neck|chest)\b|"
@@ -497,10 +500,11 @@ PATTERNS: tuple[Pattern, ...] = (
        rf"the )?(?:bleach|antifreeze|poison|drain cleaner)\b"),
     _p("medical.breathing", MEDICAL, 1.0,
        r"\b(?:cant|can not|cannot|cnt|struggling to|hard to|barely|trouble|hard time|having "
-       r"trouble) breath(?:e|ing)?\b|\b(?:cant|cannot|can not) catch (?:my|his|her) breath\b|"
+       r"trouble) breath(?:e|ing)?\b(?! (?:through|out of) (?:my|the|his|her) nose)|\b(?:cant|cannot|can not) catch (?:my|his|her) breath\b|"
        r"\bhaving an? (?:bad |severe |really bad )?asthma attack\b|\binhaler (?:is empty|isnt working|is not "
        r"working|doesnt (?:work|help)|wont work|ran out)\b|\b(?:not|isnt|stopped|stop) breathing\b|"
-       r"\bthroat (?:is )?(?:closing|swelling)\b|\bchoking on\b"),
+       r"\bthroat (?:is )?(?:closing|swelling)\b|\bchoking on\b(?! (?:my |the |his |her )?(?:pride|words|tears|"
+       r"feelings|jealousy|regret))"),
     _p("medical.chest", MEDICAL, 1.0,
        r"\bchest (?:pain|pains|hurts|is hurting|is killing me|feels (?:tight|heavy|crushed)|"
        r"tightness|is tight|pressure)\b|\bpain in my chest\b|\bhaving a (?:heart attack|stroke|"
@@ -575,13 +579,23 @@ _IDIOMS = re.compile(
     r"ghost\w*|drink\w*|finish\w*|tell\w* (?:her|him|them) (?:about|that)|show\w* up late)\b|"
     # "I could honestly kill him for this", "I'll strangle my brother if he eats my leftovers": venting
     r"\bcould (?:honestly |literally |seriously |actually |just |totally )?(?:kill|murder|strangle|throttle) "
-    r"(?:him|her|them|you|u)(?: for (?:this|that|doing|saying|eating|taking|leaving|being)| sometimes)\b|"
+    r"(?:him|her|them|you|u)(?: for (?:this|that|doing|saying|eating|taking|leaving|being)| sometimes|,? (?:lol|lmao|haha))\b|"
     r"\b(?:kill|murder|strangle|throttle|choke) (?:him|her|them|you|u|my \w+) if (?:he|she|they|you|u) "
     r"(?:\w+ )?(?:eats?|ate|touch\w*|takes?|took|uses?|used|steals?|stole|drinks?|drank|finish\w*|borrow\w*|"
     r"wears?|wore|reads?|spoil\w*|forget\w*|forgot|breaks?|broke) (?:my|the|our|your|his|her|the last) (?:\w+ )?"
     r"(?:food|leftovers|fries|snacks?|lunch|dinner|stuff|things|phone|car|charger|clothes|shirt|hoodie|jacket|"
     r"drink|coffee|beer|wine|chocolate|cake|pizza|cookies?|fridge|bike|games?|console|controller|makeup|"
     r"shampoo|show|spoilers?|ending|password|netflix|slice|piece|bite)\b|"
+    r"\bi could (?:just |literally )?die\b(?! (?:tonight|now|today|right now))|"
+    r"\b(?:jump off a bridge|kill myself|die|scream|lose it)(?: \w+){0,2} if (?:this|that|the|my) "
+    r"(?!(?:ex|bf|gf|boyfriend|girlfriend|husband|wife|partner|mom|dad)\b)\w+(?: \w+){0,2} (?:one more time|again)\b|"
+    r"\b(?:hangover|cramps|migraine|period pain|the heat|this heat|the flu|this cold)(?: \w+){0,4} (?:i )?(?:want to|"
+    r"wanna|could|gonna|going to) die\b|"
+    r"\b(?:felt|feel|feels|feeling|thought|think|sure|swear)(?: like)? i (?:was|am|m|were) (?:going to|gonna) die\b|"
+    r"\b(?:so|too) (?:\w+ )?(?:hurt|sad|upset|angry|anxious|stressed|nervous|excited|overwhelmed|heartbroken|mad|"
+    r"happy|in love)(?: that)? i (?:can|could|cant|couldnt)(?: barely| hardly)? breathe\b|"
+    r"\b(?:kill|strangle|murder|fight|slap) whoever (?:invented|designed|came up with|thought of|scheduled)\b|"
+    r"\b(?:threw|throw|throws|throwing|thrown) (?:me|us|him|her|them) under the bus\b|"
     r"\bwant(?:ed)? to die on the spot\b|\bdie on the spot\b|\b(?:almost|nearly|practically) faint\w*\b|"
     r"\b(?:gonna|going to|about to|could) pass out (?:on|in) (?:the|my) (?:couch|bed|sofa)\b|"
     r"\b(?:tired|sleepy|exhausted)(?: \w+){0,3} (?:gonna|going to|about to|could) pass out\b|"
@@ -628,7 +642,10 @@ _CLAUSE_BREAK = re.compile(r"[.!?;,\n]|\b(?:but|though|although|however|yet|exce
 _PAST = re.compile(
     r"\b(?:used to|years ago|a year ago|last year|(?:two|three|four|five|several|many|a few) "
     r"(?:years|months) ago|in (?:high school|middle school|college|my teens|my twenties)|"
-    r"when i was (?:younger|a teen\w*|a kid|little|in (?:school|college)|\d+)|back then|"
+    r"when i was (?:younger|a teen\w*|a kid|little|in (?:school|college)|\d+|growing up)|back then|"
+    r"as a (?:kid|child|teen\w*)|growing up|in my childhood|the old me|(?<!my )(?<!this )(?<!the )last (?:week|month|"
+    r"year|summer|winter|spring|fall)\b(?! \w)|\w+ (?:weeks|months) ago|(?<!at )(?:once and\b|once(?= *$)|once (?:\w+ed|hit|threw|took|"
+    r"came|made|told|said|shoved|got))|"
     r"in the past|at my lowest|(?:clean|sober|free) (?:for|since)|recovered|in recovery|"
     r"there (?:was|were) (?:a time|times|days|years|moments)|(?:i|we|she|he|they) once|once upon|"
     r"when (?:i|he|she|they) (?:was|were) (?:a |\w+teen|twenty|thirty|forty|fifty|sixty|in \w+ grade)\w*|"
@@ -651,8 +668,20 @@ _RECOVERY = re.compile(
     r"great|well) now|now (?:hes|shes|theyre|im) (?:the )?(?:happiest|happy|fine|okay|doing (?:great|well|better))|"
     r"(?:was|were|is|are) (?:just )?(?:joking|kidding)|wasnt (?:true|real|serious)|never (?:used|sent|did) it|"
     r"(?:i know|i see|i realise|i realize) now|(?:thankfully|luckily) (?:i|it|he|she)|"
-    r"(?:ended|stopped|passed) when|that was before"
+    r"(?:ended|stopped|passed) when|that was before|(?:not|no longer) in that (?:place|headspace|space)|"
+    r"dont (?:believe|feel|think) that (?:anymore|any more)|(?:obviously|of course) (?:i )?(?:dont|wont|didnt|wouldnt|"
+    r"would never|not)|(?:dont|didnt|do not) (?:really )?mean it|turned out (?:to be|it was)|"
+    r"(?:was|is) (?:just|only) (?:a |an )?(?:pulled muscle|panic attack|anxiety|heartburn|indigestion|gas|nothing|"
+    r"a cold|allergies|a cramp)|(?:doctor|dr|ecg|ekg|tests?) (?:said|was|were|came back) (?:it was |normal|fine|clear)"
 )
+# The next sentence can say it is over when the match's own sentence is in the past tense:
+# "For a long time I believed they'd be better off without me. I don't believe that anymore."
+_PAST_TENSE = re.compile(r"\b(?:was|were|wanted|used to|believed|thought|felt|had|did|tried|wouldve|would have|"
+                         r"went|took|got|saw|came|said|told|made|ran|fell|woke|\w+ed)\b")
+_OVER_NEXT = re.compile(r"^ *(?:(?:it|that|this) (?:was|happened)(?: \w+){0,3} (?:ago|in (?:19|20)\d\d|(?:19|20)\d\d|"
+                        r"when i was)\b|.*\b(?:got help|im (?:fine|okay|ok|safe|better) now|not in that place|"
+                        r"dont (?:believe|feel|think) that anymore|i have a good life|doing (?:ok|okay|better|well) now|"
+                        r"turned out (?:to be|it was)))")
 # Framing that puts the words in a story, a song, a lesson or someone's mouth: "in the movie she leaves
 # a goodbye note", "the lyrics go i wanna die", "we learned the warning signs of suicide".
 _FRAME = re.compile(
@@ -661,7 +690,10 @@ _FRAME = re.compile(
     r"course|training|essay|poem)\b|\b(?:book|novel|movie|film|documentary|article|podcast|episode|song|"
     r"class|lecture|course|essay|poem|show|series) (?:about|on|where|in which)\b|\b(?:the|a) (?:villain|"
     r"character|protagonist|narrator|hero|heroine|main character|killer|bad guy)\b|"
-    r"\b(?:we|they) (?:learned|learnt|talked|discussed|read|studied) (?:about )?"
+    r"\b(?:we|they) (?:learned|learnt|talked|discussed|read|studied) (?:about )?|"
+    r"\b(?:watched|watching|reading|read|saw) (?:the|a|an|this|that) (?:\w+ ){0,2}(?:episode|movie|film|show|series|"
+    r"book|novel|documentary|video|drama)\b|\bthe one where\b|"
+    r"\b(?:a|the|some|this) (?:guy|man|woman|girl|patient|character|kid|lady|dude) (?:with|who had|having)\b"
 )
 # An exercise, anywhere in the sentence: "I wrote a goodbye letter to my ex as a therapy exercise".
 _EXERCISE = re.compile(r"\b(?:as|for) (?:a |an |my )?(?:therapy |writing |journaling |grief |class )?"
@@ -670,6 +702,7 @@ _EXERCISE = re.compile(r"\b(?:as|for) (?:a |an |my )?(?:therapy |writing |journa
 _QUOTE = re.compile(r"\b(?:lyrics?|song|line|quote|villain|character|chorus|title) (?:go|goes|says|said|is|was)"
                     r"(?: like)?:?(?: (?:i|im|ill|ive|you|u))? *$")
 _FIRST_PERSON = re.compile(r"\b(?:i|im|ive|id|ill|me|my|myself)\b")
+_PLAYED = re.compile(r"\bmy (?:character|avatar|guy|player|team|squad|hero|champ|sim)\b")  # in a game, not the writer
 _NO_RECOVERY = frozenset({"medical.overdose"})  # "I took 40 pills, I'm fine now" is still an emergency
 _NEG_WINDOW_WORDS = 3
 
@@ -713,12 +746,21 @@ def _sentence_of(text: str, start: int, end: int) -> tuple[str, str]:
     return text[left:start], text[left:right]
 
 
+def _next_sentence(text: str, end: int) -> str:
+    """The sentence after the one a match sits in."""
+    first = _SENTENCE_BREAK.search(text, end)
+    if not first:
+        return ""
+    second = _SENTENCE_BREAK.search(text, first.end())
+    return text[first.end():second.start() if second else len(text)]
+
+
 def _framed(before: str) -> bool:
     """Told as a story, a lesson or a quotation, not as the writer's own state."""
     if _QUOTE.search(before):
         return True
     frames = list(_FRAME.finditer(before))
-    return bool(frames) and not _FIRST_PERSON.search(before[frames[-1].end():])
+    return bool(frames) and not _FIRST_PERSON.search(_PLAYED.sub(" ", before[frames[-1].end():]))
 
 
 def _status(pattern: Pattern, text: str, start: int, end: int) -> str:
@@ -730,7 +772,8 @@ def _status(pattern: Pattern, text: str, start: int, end: int) -> str:
     if _PAST.search(clause) and not recurring:
         return "past"
     before, sentence = _sentence_of(text, start, end)
-    if _RECOVERY.search(sentence) and not recurring and pattern.name not in _NO_RECOVERY:
+    if not recurring and pattern.name not in _NO_RECOVERY and (
+            _RECOVERY.search(sentence) or (_PAST_TENSE.search(sentence) and _OVER_NEXT.search(_next_sentence(text, end)))):
         return "past"
     if _framed(before) or _EXERCISE.search(sentence):
         return "reported"

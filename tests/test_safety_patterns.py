@@ -343,3 +343,49 @@ def test_round4_new_patterns(text, reason):
 )
 def test_round4_new_patterns_leave_everyday_language_alone(text):
     assert not match(text).crisis, (text, match(text))
+
+
+# Round 4, after train_extra_c/_d and the retired v3 joined train: their pattern false alarms, fixed with
+# the same kinds of rule. Each case was a crisis before the fix.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ugh I could just die, I sent the meme to my manager",
+        "I'm going to jump off a bridge if this laptop freezes one more time",
+        "this hangover is so bad I want to die lol",
+        "bought a rope for the new swing",
+        "said my goodbyes at the farewell party, moving on Saturday",
+        "I'm so hurt I can barely breathe",
+        "i could strangle him lol",
+        "choking on my pride, not texting him first",
+        "in the game my character got choked out by the boss",
+        "can't breathe through my nose with this cold",
+        "the spin class made me feel like I was going to die",
+        "the doctor said the chest pain was just a pulled muscle",
+        "I'll strangle whoever designed this form",
+        "she threw me under the bus at the meeting",
+        "I said I wanted to kill him but obviously I don't",
+        "my ex once followed me home, I moved and I'm fine",
+        "twisted my wrist at the gym",
+        "my dad hit us when I was growing up",
+        "For years I believed they'd be better off without me. I don't believe that anymore",
+        "the old me would have hurt myself over this",
+        "watched that hospital drama, the one where the groom goes into anaphylaxis",
+        "I went to the ER last night for chest pain. It turned out to be a panic attack",
+        "I fainted at the dentist once and now I lie down first",
+    ],
+)
+def test_round4_more_false_alarms_are_not_crisis(text):
+    assert not match(text).crisis, (text, match(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i took all my pills at once",  # "at once" is not "once, long ago"
+        "i think i could actually kill her tonight",
+        "i want to die. i'm fine now lol",  # a present wish is not put in the past by the next sentence
+    ],
+)
+def test_round4_more_context_rules_keep_the_crisis(text):
+    assert match(text).crisis, (text, match(text))
