@@ -129,7 +129,7 @@ PATTERNS: tuple[Pattern, ...] = (
     # --- suicide or self-harm -------------------------------------------------------------
     _p("suicide.word", SUICIDE, 1.0,
        r"\b(?:suicid\w*|sucid\w*|suicdal|suisid\w*|su[i1]c[i1]d\w*|sewer ?slide\w*|"
-       r"sucicid\w*|suicdal|suacid\w*|self[- ]?delet\w*|unaliv\w*|un-aliv\w*)"),
+       r"sucicid\w*|suicdal|suacid\w*|s\*icid\w*|su\*cid\w*|sui\*id\w*|self[- ]?delet\w*|unaliv\w*|un-aliv\w*)"),
     _p("suicide.kms", SUICIDE, 1.0, r"\b(?:kms|ctb|kmself)\b"),
     _p("suicide.kill_self", SUICIDE, 1.0,
        rf"\b(?:kill|killing|killed|kil|hang|hanging|off|offing|end|ending|drown|drowning|"
@@ -275,7 +275,20 @@ PATTERNS: tuple[Pattern, ...] = (
        r"\bwish (?:i|id) (?:had )?never been born\b|"
        r"\b(?:stopped|stop|dont|do not|no longer|quit) car(?:e|ing) (?:whether|if) i (?:live|die|wake up|make it|"
        r"survive)\b|\b(?:imagin\w*|picturing|fantasi\w*|dream\w* (?:of|about)) my (?:own )?funeral\b|"
-       r"\bnot (?:planning|plan) on (?:seeing|being (?:here|around|alive) (?:for|by|next))\b", negatable=False),
+       r"\bnot (?:planning|plan) on (?:seeing|being (?:here|around|alive) (?:for|by|next))\b|"
+       r"\b(?:pray|prays|praying|hope|hopes|hoping|wish|wishing)(?: \w+){0,3} (?:dont|never|wont) (?:open my eyes|"
+       r"wake up|come back)\b|"
+       r"\b(?:wish\w*|hop\w*|pray\w*)(?: \w+){0,4} (?:heart|body) (?:would |will )?(?:just )?(?:give|gives|gave) "
+       r"(?:out|up)\b|\bdisappointed (?:that )?i (?:woke|wake) up\b|\b(?:id|i would|i had) (?:rather|sooner) be dead\b|"
+       r"\b(?:being dead|dying|death|not existing) (?:feels|sounds|seems|would feel) like (?:a )?(?:relief|peace)\b|"
+       r"\b(?:not|no longer) (?:scared|afraid) of dying\b|\bpermission to die\b|\bstop existing\b|"
+       r"\btired of being a person\b|\b(?:cant|cannot) do life\b|\b(?:the|my) (?:big sleep|final nap|long nap|"
+       r"permanent vacation|eternal sleep|last nap)\b|\bquit (?:irl|life|real life)\b|"
+       r"\btak(?:e|ing) myself out of the picture\b|\bversion where im (?:dead|gone|not here)\b|"
+       r"\bwouldnt (?:even )?mind if (?:\w+ ){0,4}(?:hit|took|killed|ran over) me\b|"
+       r"\bbe with (?:\w+ ){0,2}in heaven\b(?! (?:one day|someday|when im old))|"
+       r"\b(?:log off|ghost (?:the (?:whole )?world|everyone)|disappear)[.,]? permanently\b|"
+       r"\b(?:wanna|want to|going to|gonna) be gone forever\b|\bif i die i die\b", negatable=False),
     _p("suicide.leaving", SUICIDE, 0.9,
        r"\b(?:wont|will not|not gonna|not going to|dont think ill|doubt ill) be (?:here|around|alive) "
        r"(?:tomorrow|next week|much longer|for long|by (?:tomorrow|morning|monday|the weekend|next week))\b"
@@ -297,7 +310,15 @@ PATTERNS: tuple[Pattern, ...] = (
        r"\blog(?:ging)? (?:off|out) (?:from|of) life\b|\bfinal exit\b|"
        r"\bmade (?:my )?peace(?: with (?:dying|death|leaving|going|it all|everything|god))?(?: and im ready)?"
        r"(?= ?(?:$|[.!,;]| and (?:im|i am) ready))|"
-       r"\b(?:going to|gonna|ready to|time to) let go (?:tonight|for good|forever|of (?:life|it all|everything))\b",
+       r"\b(?:going to|gonna|ready to|time to) let go (?:tonight|for good|forever|of (?:life|it all|everything))\b|"
+       r"\b(?:this is|this will be|its) my (?:last|final) (?:message|text|entry|night|week)\b"
+       r"(?! (?:to|for|with|at|in|of) (?!you\b)|here for a while| for a while| before| of)|"
+       r"\blast time (?:ill|i will) (?:be writing|write|be texting|text|see|talk)\b(?! (?:to )?(?:him|her|them|my ex)\b)|"
+       r"\b(?:wont|will not) be (?:texting|writing|messaging|talking)(?: to you| here)? (?:after tonight|anymore|again)\b|"
+       r"\bif (?:you|u) dont hear from me\b|\bto whoever (?:reads|finds) this\b|\b(?:goodbye|bye) mend\b|"
+       r"\bthe ones? (?:who|to) finds? me\b|\bby then it wont matter\b|\bwont be long now\b|"
+       r"\b(?:because|cause|since) its (?:almost|nearly|finally) over\b|\bdont be mad at me after\b|"
+       r"\b(?:doesnt|dont) know (?:its|it is) the last\b|\bput my affairs in order\b|\bhouse is in order\b",
        negatable=False),
     _p("suicide.not_a_problem", SUICIDE, 0.85,
        r"\b(?:wont|will not|dont|not) (?:have|need) to (?:deal with|put up with|worry about|take care of) me "
@@ -322,7 +343,14 @@ PATTERNS: tuple[Pattern, ...] = (
        r"\bwaiting for the right (?:night|day|time|moment) to (?:stop being|die|end it|do it|go)\b|"
        r"\bready to stop (?:trying to stay|being alive|existing|living|trying to live|breathing)\b|"
        r"\bcounting down (?:the days )?(?:until|till|til) (?:im gone|i die|im dead|the end)\b|"
-       r"\b(?:wrote|writing|made|making) (?:down |a list of )?who gets what\b"),
+       r"\b(?:wrote|writing|made|making) (?:down |a list of )?who gets what\b|"
+       r"\b(?:im|i am) (?:going to|gonna) do it (?:tonight|tomorrow|this weekend|soon|after)\b|"
+       r"\b(?:have|got) it all planned(?: out)?\b|\bi have a plan and (?:its|it is) (?:tonight|tomorrow)\b|"
+       r"\bwork up the (?:nerve|courage)\b(?! to (?:ask|talk|tell|call|text|say|apply|go|come out))|"
+       r"\b(?:stood|standing|sat|sitting) (?:there )?looking down\b|\btallest buildings\b|\broof access\b|"
+       r"\bnot (?:here|there) to catch a train\b|\bfor when im ready\b|\btake everything in the medicine cabinet\b|"
+       r"\b(?:access to|have) (?:\w+ ){0,2}(?:medications?|meds|pills) and i know exactly\b|"
+       r"\breading about bridges\b|\bknow where im going to (?:drive|go)\b"),
     _p("suicide.hopeless", SUICIDE, 0.85,
        r"\b(?:pointless|no point|no use|no sense) (?:in |to )?(?:keep )?(?:living|going on|being alive|staying alive)\b|"
        r"\b(?:cant|cannot|can not) (?:keep|go on) (?:living|existing|being alive)(?: like this)?\b|"
@@ -352,7 +380,16 @@ PATTERNS: tuple[Pattern, ...] = (
        r"\b(?:bang\w*|hit\w*|slam\w*) my head (?:on|against|into) (?:the|a) (?:wall|floor|door)\b"
        r"(?: \w+){0,3} (?:until|till|til)\b|"
        r"\b(?:clean|free) (?:from|of) (?:sh|self ?harm|cutting)(?: \w+){0,4} (?:about to|gonna|going to|want to|"
-       r"wanna) (?:break|relapse|lose)\b"),
+       r"wanna) (?:break|relapse|lose)\b|"
+       r"\bcut(?:t)? (?:again|agian|agen|deeper)\b|\bcuting agen\b|\b(?:fresh|new) cuts\b|"
+       r"\b(?:reopen\w*|pick\w* at) my (?:cuts|wounds|scars)\b|\bdrew blood\b|"
+       r"\b(?:punch\w*|hit|hitting|slap\w*|bit|bite|biting|burn\w*|scratch\w*|smash\w*|slam\w*|press\w*|dug|digging) "
+       r"(?:myself|my own \w+|my (?:hand|arm|wrist|head|face|nails into))(?: \w+){0,6} (?:until|till|til) (?:it|i) "
+       r"(?:bled|bleeds?|bruised|blistered|swelled|split)\b|"
+       r"\b(?:until|till|til) (?:it|my \w+) (?:bled|blistered|swelled up)\b|"
+       r"\b(?:slammed|smashed|burned|burnt|hit|punched) (?:my \w+ )?(?:\w+ ){0,4}on purpose\b|"
+       r"\bhand over the (?:stove|flame|fire|burner)\b|\bburning (?:the inside of )?my (?:arm|wrist|skin|leg)\b|"
+       r"\b(?:relpased|relapsed) and (?:burnd|burned|cut|cutt)\b|\bpulled out (?:a patch of )?my hair\b"),
     _p("suicide.means", SUICIDE, 0.9,
        rf"\b{_PILLS} (?:are |r )?(?:hidden|stashed|lined up|laid out|counted out)\b|"
        rf"\b(?:holding|counting|lined up|lining up|laid out|laying out|staring at) (?:all )?(?:my |the |these |those )?"
@@ -410,7 +447,18 @@ PATTERNS: tuple[Pattern, ...] = (
        r"\b(?:make (?:him|her|them|everyone|\w+ \w+) (?:all )?pay|revenge|get (?:him|her|them) back)\b"
        r"(?: \S+){0,12} (?:gun|knife|rifle|bat|weapon|machete|hammer)\b|"
        r"\bload(?:ed|ing)? (?:the|my|a|his|\w+s) (?:gun|rifle|pistol|shotgun)(?: \w+){0,3} (?:and )?(?:driving|"
-       r"going|heading|walking) to\b"),
+       r"going|heading|walking) to\b|"
+       r"\b(?:parked|sitting|waiting|standing) (?:across from|outside|near|by) (?:his|her|their|\w+s) (?:\w+ )?"
+       r"(?:apartment|house|place|work|car|school)\b(?: \w+){0,3} with (?:the |a |my |his |(?:my )?\w+s )?(?:bat|knife|"
+       r"gun|pistol|rifle)\b|\b(?:bat|knife|gun|pistol|rifle) in my (?:trunk|car|bag|pocket)\b(?: \w+){0,3} waiting\b|"
+       r"\bholding a knife(?: \w+){0,3} thinking about (?:it|him|her|them)\b|"
+       r"\b(?:got|took|grabbed) (?:my |the |his |(?:my )?\w+s )?(?:pistol|gun|rifle)(?: \w+){0,3} out of the (?:safe|"
+       r"closet|drawer)\b(?: \w+){0,3}[.,]? (?:\w+ )?(?:is gonna|is going to|will) (?:find out|pay|regret)|"
+       r"\b(?:bringing|bring|taking) (?:something|a \w+) to (?:that|the) meeting\b(?: \w+){0,4} (?:regret|pay|sorry)|"
+       r"\bjump (?:her|him|them) after (?:school|work|practice)\b|"
+       r"\b(?:shes|hes|theyre) not making it (?:to|home|out)\b|\bwont be walking (?:right|straight|again)\b|"
+       r"\b(?:wrote down|know|learned) (?:his|her|their) (?:whole )?schedule\b(?: \S+){0,8} (?:thats when|alone)\b|"
+       r"\b(?:kil+|kill) (?:him|her|them) i swear\b"),
     # --- abuse or danger -----------------------------------------------------------------
     _p("abuse.hurting_me", ABUSE, 1.0,
        rf"\b{_ABUSER} (?:is |keeps |has been |have been |was |were |just |always |)"
@@ -485,6 +533,36 @@ PATTERNS: tuple[Pattern, ...] = (
        r"\b(?:said|says|told me|texted)(?: that)? (?:im|youre|ur) dead if\b|"
        r"\bsays? (?:i|ill) (?:regret|pay for) (?:leaving|this)\b|\bnext time it(?:ll| will) be my (?:neck|throat|face)\b",
        negatable=False),
+    _p("abuse.danger_now", ABUSE, 0.95,
+       r"\bhiding (?:in|behind|under) (?:the|my|a) (?:\w+ ){0,2}(?:closet|bathroom|basement|laundry room|shed|car|room|"
+       r"bed|attic|garage)\b[,.]?(?: \S+){0,8} (?:hes|shes|he is|she is|theyre|my \w+ is) (?:\w+ ){0,3}(?:looking for me|"
+       r"outside|walking around|here|home|drunk)|"
+       r"\b(?:guy|man|someone|somebody|car|he|she|stranger)(?: \w+){0,3} (?:has )?(?:been )?follow(?:ed|ing) me "
+       r"(?:from|for|home|to|around|since)\b|\bbeing followed\b|"
+       r"\bif i dont (?:text|answer|reply|respond)(?: \w+){0,3} (?:in|within) \d+ ?(?:min|minutes|mins)\b|"
+       r"\b(?:gun|knife) on the (?:table|counter|bed)\b|\block(?:ed|d) me in\b|"
+       r"\b(?:hiting|hitin|hittin|beatin|chokin) me\b|\b(?:keeps|is) (?:hiting|hitin|hittin|beatin) me\b|"
+       r"\b(?:tried|trying|rattling|jiggling) (?:my|the) (?:front )?(?:door ?handle|doorknob|door knob|lock)\b|"
+       r"\b(?:hes|shes|theyre|he is|she is) (?:been )?(?:watching|tracking|stalking) me\b|\btracking me\b|"
+       r"\b(?:he|she|they|my \w+) (?:just )?(?:broke|fractured|busted) my (?:nose|jaw|ribs?|arm|wrist|fingers?|"
+       r"cheekbone|teeth)\b|\b(?:blocking|standing in front of|stands in front of) (?:the|my) (?:front |bedroom )?door\b|"
+       r"\b(?:put|slipped) (?:something|a \w+) in(?:to)? my drink\b|\b(?:spiked my drink|drink (?:was|got) spiked)\b|"
+       r"\bpinned me (?:down|against)\b|\b(?:wouldnt|didnt|would not|did not) stop when i said (?:no|stop)\b|"
+       r"\b(?:going to|gonna|trying to) crash (?:us|the car|into)\b|"
+       r"\b(?:kicking|banging|pounding) (?:on )?(?:the|my) (?:\w+ )?door\b[,.]?(?: \w+){0,6} (?:hold|break|get in|open)\b|"
+       r"\b(?:safe ?word|code ?word)\b(?: \S+){0,8} (?:hes|shes|theyre|he is|she is)\b|"
+       r"\b(?:hell|shell|theyll|he will|she will|they will|hes going to|shes going to) (?:hurt|kill|take) (?:the|my) "
+       r"(?:kids|children|baby)\b|"
+       r"\b(?:came|comes|coming) into my (?:room|bedroom|bed) again\b|"
+       r"\b(?:he|she|they|my \w+) (?:just )?(?:slammed|smashed|banged) my head\b|"
+       r"\b(?:getting|got|gets|grabbed|went to get) (?:his|her|the) belt\b|"
+       r"\bfound (?:out )?(?:my address|where i live)\b|\b(?:come|coming (?:over )?to) (?:hurt|kill|get|beat|find) me\b|"
+       r"\b(?:hell|shell|theyll|he will|she will|gonna|going to) finish me\b|\bwont live to see\b|"
+       r"\b(?:said|says|told me) (?:that )?(?:im|i am|ill be) dead\b|"
+       r"\b(?:next to|beside|inches from) my (?:head|face)\b|"
+       r"\b(?:cornered|grabbed|pinned) me(?: \w+){0,6} and (?:slapped|hit|punched|choked|kicked|shoved) me\b|"
+       r"\bassaulted me\b|\bmy (?:moms|mums) (?:new )?(?:boyfriend|bf|husband) is (?:hitting|beating|hurting) (?:her|me)\b",
+       negatable=False),
     # --- medical emergency -------------------------------------------------------------------
     _p("medical.overdose", MEDICAL, 1.0,
        rf"\b(?:took|tok|tuk|taken|take|swallowed|swallow|ate|downed|popped|just took)(?: like| maybe| "
@@ -517,7 +595,7 @@ PATTERNS: tuple[Pattern, ...] = (
        r"everywhere|heavily|badly)\b|\bbleeding out\b|\bcut (?:too deep|way too deep)\b|"
        r"\b(?:wont|will not|doesnt|cant get it to) stop bleeding\b"),
     _p("medical.unresponsive", MEDICAL, 1.0,
-       r"\b(?:he|she|they|my (?!phone|laptop|computer|alarm|car|tv|pc|screen|ipad|tablet|watch|mac)\w+|"
+       r"\b(?:he|she|they|hes|shes|theyre|my (?!phone|laptop|computer|alarm|car|tv|pc|screen|ipad|tablet|watch|mac)\w+|"
        r"someone|somebody)(?: \w+){0,2}? (?:isnt|is not|wont|will not|doesnt|"
        r"not|hes not|shes not) (?:responding|responsive|wake up|waking up|breathing)\b(?! (?:to (?:my|"
        r"texts?|messages?|calls?|emails?)|on time|early|until|till|from))|\bunresponsive\b|"
@@ -542,7 +620,29 @@ PATTERNS: tuple[Pattern, ...] = (
        rf"(?:my |some |the |all my )?{_PILLS}\b|"
        rf"\b(?:drank|drinking)(?: \w+){{0,6}} (?:and|then|with) (?:took|taking|popped) (?:my |some |the |all my )?"
        rf"{_PILLS}\b|\b(?:cant|cannot|can not) stay awake\b(?=(?: \w+){{0,4}} (?:pills|meds|took|drank))|"
-       r"\b(?:my )?head is bleeding\b", negatable=False),
+       r"\b(?:my )?head is bleeding\b|"
+       r"\b(?:took|swallowed|downed|popped) (?:all|the (?:whole|entire) (?:\w+ )?(?:pack|bottle|box)) (?:of )?"
+       r"(?:my |her |his |the )?(?:\w+s )?\w+(?:aline|xetine|zepam|azolam|olam|pine|codone|morphone|pram|pril|"
+       r"sartan|olol|zole|tidine|etamol|profen|phen|mine|done)\b|\b(?:whole|entire) blister pack\b|"
+       r"\b(?:threw up|throwing up|vomit\w*|puked?|puking|coughing up)(?: \w+){0,4} blood\b|"
+       r"\b(?:crushing|squeezing|pressure on) my chest\b|\bleft arm (?:has )?(?:gone |went |is |feels )?(?:tingly|numb|"
+       r"tingling)\b|\bchest feels like (?:its|it is) (?:going to|gonna|about to) explode\b|"
+       r"\bhit my head\b(?: \w+){0,8} (?:throwing up|vomiting|confused|dizzy|cant see|blurry|passed out|dont know where)|"
+       r"\b(?:cant|cannot) feel (?:the )?(?:left|right) side\b|\bwords (?:are )?(?:coming|come) out (?:wrong|weird|"
+       r"slurred|jumbled)\b|\bthroats? (?:is )?(?:closing|swelling|tight)\b|\bepi ?pen (?:is )?(?:expired|empty|"
+       r"not working|didnt work)\b|"
+       r"\b(?:took|tuk|tok|taken|swallowed) (?:2|two|to) many\b|"
+       r"\bheart (?:is )?(?:racing|pounding)(?: \w+){0,4} (?:1\d\d|2\d\d|cant|dizzy|pass out|chest|after)\b|"
+       r"\b(?:so )?dizzy (?:that )?i (?:cant|cannot) (?:stand|walk|see)\b|"
+       r"\blips (?:are |look |looks |turning |went |are turning )?(?:blue|purple|grey|gray)\b|"
+       r"\b(?:he|she|they|my \w+) (?:just )?(?:overdosed|oded|odd)\b|"
+       r"\bpassed out(?: \w+){0,8} blood\b|\bwoke up (?:with|in) blood\b|"
+       r"\b(?:throat|chest) (?:is |feels )?tight(?: \w+){0,3} (?:wheez\w*|cant breathe|swelling)\b|"
+       r"\b(?:stung|bee sting|ate (?:a |some )?(?:peanuts?|shellfish|nuts?|shrimp))(?: \w+){0,6} (?:throat|tongue|lips|"
+       r"wheez\w*|swell\w*|hives)\b|"
+       r"\btook (?:my )?(?:insulin|meds|medication|pills)(?: \w+)? (?:twice|two times|double)\b|"
+       r"\b(?:mouth|nose|head) (?:is )?(?:full of blood|bleeding)(?: \w+){0,8} (?:wont|will not|doesnt) stop\b",
+       negatable=False),
     _p("medical.unconscious", MEDICAL, 1.0,
        r"\b(?:cant|cannot|can not) wake (?:him|her|them|my \w+) up\b|\bunconscious\b|"
        r"\b(?:is|hes|shes|having|had) (?:a )?seizures?\b|\bface is drooping\b|"
@@ -596,6 +696,8 @@ _IDIOMS = re.compile(
     r"happy|in love)(?: that)? i (?:can|could|cant|couldnt)(?: barely| hardly)? breathe\b|"
     r"\b(?:kill|strangle|murder|fight|slap) whoever (?:invented|designed|came up with|thought of|scheduled)\b|"
     r"\b(?:threw|throw|throws|throwing|thrown) (?:me|us|him|her|them) under the bus\b|"
+    r"\b(?:dog|cat|puppy|kitten|kid|toddler|baby|son|daughter|cats|dogs|kids) (?:keeps |is |has been |always )?"
+    r"(?:following|chasing) me\b|"
     r"\bwant(?:ed)? to die on the spot\b|\bdie on the spot\b|\b(?:almost|nearly|practically) faint\w*\b|"
     r"\b(?:gonna|going to|about to|could) pass out (?:on|in) (?:the|my) (?:couch|bed|sofa)\b|"
     r"\b(?:tired|sleepy|exhausted)(?: \w+){0,3} (?:gonna|going to|about to|could) pass out\b|"

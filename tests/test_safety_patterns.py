@@ -389,3 +389,56 @@ def test_round4_more_false_alarms_are_not_crisis(text):
 )
 def test_round4_more_context_rules_keep_the_crisis(text):
     assert match(text).crisis, (text, match(text))
+
+
+# Round 4, from the misses on train_extra_c/_d and the retired v3 (new wordings of each concept).
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("i keep praying i never open my eyes again", "suicide.passive_wish"),
+        ("i'd rather be dead than feel this", "suicide.passive_wish"),
+        ("the final nap sounds nice", "suicide.passive_wish"),
+        ("having s*icidal thoughts again", "suicide.word"),
+        ("this is my last message. thank you for everything", "suicide.leaving"),
+        ("if you don't hear from me tomorrow, that's why", "suicide.leaving"),
+        ("I've put my affairs in order", "suicide.leaving"),
+        ("i have it all planned out", "suicide.plan"),
+        ("keeping my pills in a drawer for when i'm ready", "suicide.plan"),
+        ("i cut again tonight", "suicide.self_harm_acts"),
+        ("punched my own leg until it bruised", "suicide.self_harm_acts"),
+        ("slammed my fingers in the door on purpose", "suicide.self_harm_acts"),
+        ("sitting outside his apartment with a bat", "others.attack"),
+        ("ima jump him after practice", "others.attack"),
+        ("hiding in the bathroom, he's walking around looking for me", "abuse.danger_now"),
+        ("a man has been following me for three blocks", "abuse.danger_now"),
+        ("if i don't text back in 10 min call someone", "abuse.danger_now"),
+        ("he put something in my drink", "abuse.danger_now"),
+        ("she said she'll hurt the kids if i leave", "abuse.danger_now"),
+        ("he's kicking my door, i don't think it will hold", "abuse.danger_now"),
+        ("i'm throwing up blood", "medical.signs"),
+        ("there's a crushing pressure on my chest", "medical.signs"),
+        ("my words are coming out wrong", "medical.signs"),
+        ("my throat's closing and my epipen is expired", "medical.signs"),
+        ("my lips are turning blue", "medical.signs"),
+        ("took my insulin twice by accident", "medical.signs"),
+        ("my roommate overdosed i think", "medical.signs"),
+    ],
+)
+def test_round4_patterns_from_the_new_train_files(text, reason):
+    assert reason in match(text).reasons, (text, match(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this is my last message to him, then I'm blocking his number",
+        "This is the last time I'll text her, I promise myself",
+        "this will be my last entry for a while, starting therapy next week",
+        "I finally worked up the nerve to ask her out",
+        "hiding in the bathroom at the party lol",
+        "my dog keeps following me around the house",
+        "we'll be with grandma in heaven one day",
+    ],
+)
+def test_round4_patterns_from_the_new_train_files_leave_everyday_language_alone(text):
+    assert not match(text).crisis, (text, match(text))
