@@ -60,6 +60,10 @@ class CorpusConfig:
 class RecommenderConfig:
     top_n: int = _opt(3, "How many items `mend recommend` returns by default.", min=1, max=50)
     history_entries: int = _opt(5, "How many recent journal entries shape a recommendation.", min=1, max=50)
+    model_threads: int = _opt(
+        1, "CPU threads for the embedding model (torch). 1 leaves the other cores to the web server and database.",
+        min=1, max=64,
+    )
     recency_half_life_days: float = _opt(
         3.0, "An entry this many days older weighs half as much.", min=0.1, max=365
     )
@@ -147,6 +151,11 @@ class SchedulerConfig:
         min=0.1, max=1000,
     )
     dispatch_batch: int = _opt(100, "Rows a dispatcher claims at once.", min=1, max=10000)
+    dispatch_concurrency: int = _opt(
+        8, "Sends a dispatcher has in flight at once, each from its own thread. Rows are re-checked and "
+        "stamped together in waves of this many (fewer if dispatch_rate_per_second allows fewer in a second); "
+        "1 sends one at a time.", min=1, max=32,
+    )
     max_attempts: int = _opt(6, "Attempts for a transient failure before giving up.", min=1, max=50)
     backoff_base_seconds: float = _opt(30.0, "First retry delay; doubles each attempt, with jitter.", min=0.1, max=3600)
     unknown_after_seconds: int = _opt(

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
 import threading
 from collections import OrderedDict
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +24,7 @@ DIMENSIONS = 384
 
 _lock = threading.Lock()
 _shared: Embedder | None = None
+MAX_BATCH_TEXTS = 64  # texts from concurrent callers that share one forward pass
 
 
 def model_path() -> Path:
@@ -54,7 +57,7 @@ class Embedder:
 
     name = MODEL_NAME
 
-    def __init__(self, path: Path | None = None, *, memo_size: int = 4096):
+    def __init__(self, path: Path | None = None, *, memo_size: int = 4096, threads: int | None = None):
         self._memo: OrderedDict[bytes, np.ndarray] = OrderedDict()
         self._memo_size = memo_size
         self._memo_lock = threading.Lock()
@@ -63,14 +66,21 @@ class Embedder:
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         path = Path(path) if path else model_path()
         verify_model(path)
+        import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
+        if threads:
+            # Process-wide. One thread by default: on a small machine the web server, the
+            # database and the scheduler need the other core, and two forward passes that
+            # each want every core slow each other down many times over.
+            torch.set_num_threads(threads)
         hf_logging.disable_progress_bar()
         self.path = path
         self._model = SentenceTransformer(str(path), device="cpu")
         self.max_tokens = int(self._model.max_seq_length)
         self.tokenizer = self._model.tokenizer
+        self._batcher = _Batcher(lambda texts: self._encode(texts, 32))
 
     @property
     def model_id(self) -> str:
@@ -99,7 +109,11 @@ class Embedder:
                     out[i] = hit
         missing = [i for i, v in enumerate(out) if v is None]
         if missing:
-            vectors = self._encode([texts[i] for i in missing], batch_size)
+            texts_missing = [texts[i] for i in missing]
+            if len(texts_missing) <= MAX_BATCH_TEXTS:
+                vectors = self._batcher.encode(texts_missing)
+            else:  # a bulk job (the corpus): run it here, in batches of batch_size
+                vectors = self._encode(texts_missing, batch_size)
             with self._memo_lock:
                 for i, vector in zip(missing, vectors, strict=True):
                     out[i] = vector
@@ -118,10 +132,55 @@ class Embedder:
         return np.asarray(vectors, dtype=np.float32)
 
 
-def shared_embedder() -> Embedder:
-    """One Embedder per process, loaded on first use."""
+class _Batcher:
+    """One thread runs the model for small requests; texts from concurrent callers share a
+    forward pass (up to :data:`MAX_BATCH_TEXTS`), so the web server's threads neither run
+    several forward passes that fight over the cores nor pay a whole pass each."""
+
+    def __init__(self, encode):
+        self._encode = encode
+        self._queue: queue.SimpleQueue[tuple[list[str], Future]] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        future: Future = Future()
+        self._queue.put((list(texts), future))
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="mend-embedder", daemon=True)
+                self._thread.start()
+        return future.result()
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            size = len(batch[0][0])
+            while size < MAX_BATCH_TEXTS:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                batch.append(item)
+                size += len(item[0])
+            texts = [t for item_texts, _ in batch for t in item_texts]
+            try:
+                vectors = self._encode(texts)
+            except BaseException as exc:  # noqa: BLE001 - every waiting caller gets the error
+                for _, future in batch:
+                    future.set_exception(exc)
+                continue
+            start = 0
+            for item_texts, future in batch:
+                future.set_result(vectors[start:start + len(item_texts)])
+                start += len(item_texts)
+
+
+def shared_embedder(threads: int | None = None) -> Embedder:
+    """One Embedder per process, loaded on first use (``threads``: torch CPU threads, set by
+    whoever loads it first)."""
     global _shared
     with _lock:
         if _shared is None:
-            _shared = Embedder()
+            _shared = Embedder(threads=threads)
         return _shared

@@ -116,15 +116,15 @@ def _build(config: Config, embedder: TextEmbedder, progress: Progress | None):
 
 def check_corpus(config: Config, embedder: TextEmbedder | None = None, *, progress: Progress | None = None) -> CheckResult:
     """Validate the whole corpus (fields, SMS length, duplicates, near-duplicates); never raises for content."""
-    embedder = embedder or _shared()
+    embedder = embedder or _shared(config)
     state, problems, embedded = _build(config, embedder, progress)
     return CheckResult(state.items if state else (), tuple(problems), embedded)
 
 
-def _shared() -> TextEmbedder:
+def _shared(config: Config) -> TextEmbedder:
     from recommender.model import shared_embedder
 
-    return shared_embedder()
+    return shared_embedder(config.recommender.model_threads)
 
 
 class Recommender:
@@ -161,6 +161,12 @@ class Recommender:
         state = self._state
         i = state.by_id.get(item_id)
         return state.items[i] if i is not None else None
+
+    def prepare(self, text: str, *, now: datetime) -> None:
+        """Embed ``text`` ahead of a :meth:`recommend` that reads it, so that call does no
+        model work (the embedder remembers recent texts). The conversation calls this before
+        it opens its database transaction."""
+        self.entries([(now, text)])
 
     def entries(self, journal: Sequence[tuple[datetime, str]]) -> list[Entry]:
         """The newest ``recommender.history_entries`` entries, chunked and embedded in one model call."""
@@ -233,7 +239,7 @@ def load_recommender(
     config: Config, embedder: TextEmbedder | None = None, *, progress: Progress | None = None
 ) -> Recommender:
     """Load and validate the corpus with cached embeddings; raises :class:`CorpusError` listing every problem."""
-    embedder = embedder or _shared()
+    embedder = embedder or _shared(config)
     state, problems, _ = _build(config, embedder, progress)
     if problems or state is None:
         raise CorpusError(problems)

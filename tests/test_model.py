@@ -50,3 +50,60 @@ def test_memo_is_bounded(embedder, monkeypatch):
     monkeypatch.setattr(embedder, "_memo_size", 2)
     embedder.embed(["bound a", "bound b", "bound c"])
     assert len(embedder._memo) <= 2
+
+
+def test_concurrent_callers_share_forward_passes_and_get_their_own_vectors():
+    import threading
+
+    from recommender.model import _Batcher
+
+    started, release, batches = threading.Event(), threading.Event(), []
+
+    def encode(texts):  # a stand-in model: one row per text, its length and first letter
+        batches.append(list(texts))
+        if len(batches) == 1:
+            started.set()
+            release.wait(10)
+        return np.array([[len(t), ord(t[0])] for t in texts], dtype=np.float32)
+
+    batcher = _Batcher(encode)
+    results = {}
+
+    def call(name, texts):
+        results[name] = batcher.encode(texts)
+
+    first = threading.Thread(target=call, args=("first", ["a"]))
+    first.start()
+    assert started.wait(10)  # the model is busy with the first call...
+    waiting = [threading.Thread(target=call, args=(f"c{i}", [f"b{i}", "cc" * i])) for i in range(1, 6)]
+    for t in waiting:
+        t.start()
+    import time
+
+    deadline = time.monotonic() + 10
+    while batcher._queue.qsize() < 5 and time.monotonic() < deadline:  # ...while five more queue up
+        time.sleep(0.01)
+    release.set()
+    for t in [first, *waiting]:
+        t.join(10)
+    assert len(batches) == 2 and sorted(batches[1]) == sorted(t for i in range(1, 6) for t in (f"b{i}", "cc" * i))
+    assert results["first"].tolist() == [[1, ord("a")]]
+    for i in range(1, 6):
+        assert results[f"c{i}"].tolist() == [[2, ord("b")], [2 * i, ord("c")]]
+
+
+def test_a_failing_forward_pass_reaches_every_caller_and_the_next_call_works():
+    from recommender.model import _Batcher
+
+    calls = []
+
+    def encode(texts):
+        calls.append(texts)
+        if len(calls) == 1:
+            raise RuntimeError("out of memory")
+        return np.ones((len(texts), 2), dtype=np.float32)
+
+    batcher = _Batcher(encode)
+    with pytest.raises(RuntimeError, match="out of memory"):
+        batcher.encode(["x"])
+    assert batcher.encode(["y", "z"]).shape == (2, 2)
