@@ -15,6 +15,7 @@ console (the embedded default).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from mend.config import Config
-from storage import Cipher, load_cipher, make_engine, session_factory, upgrade
+from storage import Cipher, load_cipher, make_engine, session_factory, upgrade, write_gate
 
 Clock = Callable[[], datetime]
 
@@ -75,6 +76,7 @@ class Services:
     gateway: Any = None  # sms.gateway.SmsGateway
     screener_factory: Callable[[Config], Any] = _load_screener
     recommender_factory: Callable[[Config], Any] = _load_recommender
+    write_gate: Any = field(default_factory=contextlib.nullcontext)  # storage.write_gate: SQLite writers take turns
     _loaded: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -114,6 +116,7 @@ def build_services(
     services = Services(
         config=config, engine=engine, sessions=session_factory(engine), cipher=cipher,
         clock=clock, gateway=gateway if gateway is not None else make_gateway(config, clock),
+        write_gate=write_gate(engine),
     )
     if screener is not None:
         services.screener_factory = lambda _config: screener

@@ -46,6 +46,7 @@ from sms import replies
 from sms.errors import InboundError, mask_phone
 from sms.keywords import Command, parse
 from sms.segments import count_segments
+from storage import IMMEDIATE_WRITE
 from storage.models import (
     ACTIVE,
     CLAIMED,
@@ -119,10 +120,12 @@ def handle_inbound(services, *, phone: str, body: str, message_sid: str, now: da
         raise InboundError("a MessageSid (up to 64 characters) is required")
     phone = normalise_phone(phone)
     body = body if isinstance(body, str) else ""
+    verdict = _prescreen(services, body, now)
     for attempt in range(2):
         try:
-            with services.sessions.begin() as session:
-                return _Turn(services, session, phone, body, message_sid, now).run()
+            with services.write_gate, services.sessions.begin() as session:
+                session.connection(execution_options=IMMEDIATE_WRITE)
+                return _Turn(services, session, phone, body, message_sid, now, verdict).run()
         except IntegrityError:
             # A concurrent retry of the same MessageSid, or two first texts from a new number:
             # the other transaction won; replay its reply or run once more against its result.
@@ -131,10 +134,41 @@ def handle_inbound(services, *, phone: str, body: str, message_sid: str, now: da
     raise AssertionError("unreachable")
 
 
+def _prescreen(services, body: str, now: datetime):
+    """For free text: the screen's verdict, with the model work done before the transaction.
+
+    The embedding model is the slow part of a turn, so it runs here, outside the database
+    transaction (on SQLite that transaction holds the one write lock): the text is
+    screened, and the recommender's embeddings of it are made and remembered by the
+    embedder, so the turn itself does no model work. A text the turn reads as a command
+    after all (a FORGET confirmation) just wasted a screen. None for commands.
+    """
+    if parse(body).kind != "journal":
+        return None
+    verdict = _screen(services, body)
+    if not verdict.crisis and services.config.sms.reply_with_suggestion:
+        try:
+            services.recommender.prepare(body, now=now)
+        except Exception as exc:  # the turn replies without a suggestion if this fails again
+            log.error("recommender failed (%s) while embedding a journal text", type(exc).__name__)
+    return verdict
+
+
+def _screen(services, body: str):
+    try:
+        return services.screener.screen(body)
+    except Exception as exc:  # the screener must never stop a crisis reply
+        log.error("screener failed (%s); treating the text as a crisis", type(exc).__name__)
+        from safety import FAILSAFE
+
+        return FAILSAFE
+
+
 class _Turn:
     """One inbound text, handled inside ``session``'s transaction."""
 
-    def __init__(self, services, session: Session, phone: str, body: str, sid: str, now: datetime):
+    def __init__(self, services, session: Session, phone: str, body: str, sid: str, now: datetime,
+                 verdict=None):
         self.services = services
         self.config = services.config
         self.session = session
@@ -144,6 +178,7 @@ class _Turn:
         self.now = now
         self.out: list[tuple[str, str]] = []  # (text, outbound kind)
         self.recommendation: Recommendation | None = None  # the suggestion in this reply, if any
+        self.verdict = verdict  # the screen's verdict when it ran before the transaction
 
     # -- plumbing -----------------------------------------------------------------------
     def run(self) -> Reply:
@@ -226,13 +261,7 @@ class _Turn:
 
     # -- the safety screen --------------------------------------------------------------
     def _screen(self):
-        try:
-            return self.services.screener.screen(self.body)
-        except Exception as exc:  # the screener must never stop a crisis reply
-            log.error("screener failed (%s); treating the text as a crisis", type(exc).__name__)
-            from safety import FAILSAFE
-
-            return FAILSAFE
+        return self.verdict if self.verdict is not None else _screen(self.services, self.body)
 
     def _crisis(self, sub: Subscriber | None, verdict) -> None:
         from safety import crisis_reply

@@ -24,8 +24,13 @@ class FakeScreener:
     fail: bool = False
     screened: list[str] = field(default_factory=list)
 
+    held: object = None  # a lock (services.write_gate); ``gate_held`` records whether screening ran under it
+    gate_held: list[bool] = field(default_factory=list)
+
     def screen(self, text: str) -> Verdict:
         self.screened.append(text)
+        if self.held is not None:
+            self.gate_held.append(self.held.locked())
         if self.fail:
             raise RuntimeError("model unavailable")
         hits = tuple(w for w in self.crisis_words if w in text.lower())
@@ -44,6 +49,10 @@ class FakeRecommender:
         ("kind-letter", "Write yourself three kind sentences, as a good friend would."),
     )
     calls: list[list[tuple[datetime, str]]] = field(default_factory=list)
+    prepared: list[str] = field(default_factory=list)
+
+    def prepare(self, text: str, *, now: datetime) -> None:
+        self.prepared.append(text)
 
     def recommend(self, journal, *, now, top=1, track=None, kind=None, time_of_day=None, recently_sent=None):
         self.calls.append(list(journal))

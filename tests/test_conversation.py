@@ -182,6 +182,45 @@ def test_journal_entry_is_encrypted_and_answered_with_one_suggestion(chat):
     assert chat.services.recommender.calls[-1][-1][1] == text
 
 
+def test_model_work_for_a_journal_text_runs_before_the_transaction(config):
+    """Screening and embedding are the slow part of a turn; on SQLite they must not hold the
+    write gate (and the one write lock), or every other text waits for the model."""
+    services = make_services(config)
+    assert hasattr(services.write_gate, "locked")  # SQLite: a real lock
+    services.screener.held = services.write_gate
+    chat = Chat(services)
+    chat.join()
+    text = "Nobody answered in the group chat again."
+    chat.send(text)
+    assert services.screener.screened == ["hi", text]  # free text from anyone is screened
+    assert services.screener.gate_held == [False, False]
+    assert services.recommender.prepared == ["hi", text]
+    assert chat.sub().status == ACTIVE and chat.count(JournalEntry) == 1
+
+
+def test_concurrent_texts_on_sqlite_are_all_handled(config):
+    """Many web threads at once: none fails on SQLite's write lock, none is lost or doubled."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    services = make_services(config)
+    phones = [f"+155555501{i:02d}" for i in range(10, 26)]
+
+    def converse(phone):
+        replies_seen = []
+        for j, body in enumerate(("hi", "YES", "a long day, felt left out", "MORE", "5", "still sad")):
+            sid = f"SM{phone[-4:]}{j:028d}"
+            replies_seen.append(handle_inbound(services, phone=phone, body=body, message_sid=sid, now=T0))
+        return replies_seen
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(converse, phones))
+    assert all(len(r) == 6 and all(x.texts for x in r) for r in results)
+    chat = Chat(services)
+    assert chat.count(Message, Message.direction == "in") == 6 * len(phones)
+    assert chat.count(JournalEntry) == 2 * len(phones)
+    assert chat.count(Subscriber, Subscriber.status == ACTIVE) == len(phones)
+
+
 def test_more_sends_another_suggestion_respecting_cooldown(chat):
     chat.join()
     first = chat.send("MORE")
