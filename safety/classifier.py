@@ -3,9 +3,11 @@
 ``safety/data/classifier.json`` holds everything needed to score a text, so start-up reads
 a small file instead of training: which method won on cross-validated train
 (``logistic`` regression over embeddings, ``tfidf+embedding``: logistic regression over
-the embedding concatenated with TF-IDF word 1-2grams and char_wb 2-5grams, or
-``exemplar``: nearest-exemplar similarity), its numbers, the calibrated threshold, and a
-per-category classifier (over embeddings) used when only the model fires.
+the embedding concatenated with TF-IDF word 1-2grams and char_wb 2-5grams,
+``tfidf+embedding+sentences``: the same model, with a text scored as the highest of its
+whole-text score and its sentences' scores, or ``exemplar``: nearest-exemplar similarity),
+its numbers, the calibrated threshold, and a per-category classifier (over embeddings) used
+when only the model fires.
 
 Scores are shifted so that the calibrated threshold maps to 0.5: ``score >= 0.5`` is the
 operating point chosen on train cross-validation, and ``safety.threshold`` in config.yaml
@@ -27,7 +29,8 @@ __all__ = ["CrisisModel", "ARTIFACT_PATH", "load_model", "sigmoid", "logit"]
 
 ARTIFACT_PATH = Path(__file__).resolve().parent / "data" / "classifier.json"
 FORMAT = 2
-METHODS = ("logistic", "tfidf+embedding", "exemplar")
+METHODS = ("logistic", "tfidf+embedding", "tfidf+embedding+sentences", "exemplar")
+TEXT_METHODS = ("tfidf+embedding", "tfidf+embedding+sentences")  # the ones that read the text too
 
 
 def sigmoid(z):
@@ -56,12 +59,17 @@ class CrisisModel:
     cv: dict | None = None  # cross-validated train metrics, for the record
     text_features: TextFeatures | None = None  # tfidf+embedding: the TF-IDF half of the features
 
+    @property
+    def sentence_max(self) -> bool:
+        """Score a text as the highest of its whole-text score and its sentences' scores."""
+        return self.method.endswith("+sentences")
+
     def raw_probability(self, vectors: np.ndarray, exemplar_vectors=None, texts=None) -> np.ndarray:
         """The model's own probability of crisis, before the threshold shift."""
         vectors = np.asarray(vectors, dtype=np.float64)
         if self.method == "logistic":
             return sigmoid(vectors @ self.weights + self.intercept)
-        if self.method == "tfidf+embedding":
+        if self.method in TEXT_METHODS:
             if texts is None or len(texts) != len(vectors):
                 raise ValueError("the tfidf+embedding model needs each vector's text")
             return sigmoid(vectors @ self.weights + self.text_features.decision(texts) + self.intercept)

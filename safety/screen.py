@@ -5,13 +5,17 @@ the verdict is a crisis with reason ``screening-failed``, so the person gets cri
 resources rather than nothing or a self-care tip. Only the exception's type is logged,
 never the text.
 
-Long text: the patterns read all of it (up to ``MAX_CHARS``); the classifier reads it in
-overlapping windows of words, and any window at or above the threshold flags the text.
+Long text: the patterns read all of it (up to ``MAX_CHARS``). The classifier scores the text
+whole (a text longer than ``WINDOW_WORDS`` in overlapping windows of words) and, when the
+model was trained for it (``CrisisModel.sentence_max``), each of its sentences too: the text's
+score is the highest of them, so one crisis sentence in a long journal entry is not averaged
+away by the rest. Any unit at or above the threshold flags the text.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,14 +23,16 @@ import numpy as np
 from safety import patterns
 from safety.classifier import CrisisModel
 
-__all__ = ["Verdict", "Screener", "FAILSAFE", "MAX_CHARS"]
+__all__ = ["Verdict", "Screener", "FAILSAFE", "MAX_CHARS", "scoring_units"]
 
 log = logging.getLogger("mend.safety")
 
 MAX_CHARS = 100_000  # beyond this, only the first MAX_CHARS characters are screened
-WINDOW_WORDS = 60  # texts up to this many words are scored whole
-WINDOW_OVERLAP = 20
+WINDOW_WORDS = 150  # texts up to this many words are scored whole (the model reads 256 tokens)
+WINDOW_OVERLAP = 30
 MAX_WINDOWS = 200
+MAX_SENTENCES = 40  # a text with more sentences is scored by its windows only
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,21 @@ def _windows(text: str) -> list[str]:
         if start + WINDOW_WORDS >= len(words):
             break
     return out
+
+
+def _sentences(text: str) -> list[str]:
+    return [" ".join(s.split()) for s in _SENTENCE.split(text) if s.strip()]
+
+
+def scoring_units(text: str, sentences: bool = True) -> list[str]:
+    """What the classifier scores for one text: the text whole (or its windows) and its sentences."""
+    text = text[:MAX_CHARS]
+    units = _windows(text)[:MAX_WINDOWS]
+    if sentences:
+        parts = _sentences(text)
+        if 1 < len(parts) <= MAX_SENTENCES:
+            units += [s for s in dict.fromkeys(parts) if s not in units]
+    return units
 
 
 class Screener:
@@ -92,10 +113,10 @@ class Screener:
         return self.score_windows(texts)[0]
 
     def score_windows(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Per text: the best window's score and that window's embedding."""
+        """Per text: the best unit's score (whole text or window, or sentence) and that unit's embedding."""
         windows, owner = [], []
         for i, text in enumerate(texts):
-            ws = _windows(text[:MAX_CHARS])[:MAX_WINDOWS]
+            ws = scoring_units(text, self.model.sentence_max)
             windows.extend(ws)
             owner.extend([i] * len(ws))
         if not windows:

@@ -3,8 +3,10 @@
 Candidates, compared on 5-fold cross-validated train (out-of-fold scores):
 
 * ``logistic``: logistic regression over the sentence embeddings (all-MiniLM-L6-v2);
-* ``tfidf``: logistic regression over TF-IDF word 1-2grams and char_wb 2-5grams;
-* ``tfidf+embedding``: logistic regression over both feature sets side by side.
+* ``tfidf+embedding``: logistic regression over both feature sets side by side;
+* ``tfidf+embedding+sentences``: the same model, scoring a text as the highest of its whole-text
+  score and its sentences' scores (as the screener does, :func:`safety.screen.scoring_units`),
+  so that one crisis sentence in a long journal entry is not averaged away by the rest.
 
 Folds are stratified by category and grouped: ``train_extra_b.jsonl`` is generated from
 templates, so records that share a rare sentence (one held by at most ``RARE_SENTENCE``
@@ -15,8 +17,9 @@ statements while the *combined* screen (patterns OR model) keeps its out-of-fold
 false-positive rate within the budget: ``FPR_BUDGET``, or, when the patterns alone
 already exceed it, the patterns' own rate plus ``MODEL_FPR_ALLOWANCE``. The candidate
 with the higher combined out-of-fold recall wins (ties: higher ROC AUC). The test split is
-never read here. ``tfidf`` alone cannot be stored (the screener always has embeddings);
-it is reported to show what each feature set adds.
+never read here. (``tfidf`` alone, TF-IDF without the embedding, is still a method here for
+experiments; it cannot be stored, and round 3 measured it below ``tfidf+embedding``, so it
+is no longer cross-validated by default: that keeps `mend safety train` within 2 minutes.)
 """
 
 from __future__ import annotations
@@ -35,17 +38,19 @@ from sklearn.model_selection import StratifiedGroupKFold
 from safety import patterns
 from safety.classifier import CHAR_OPTIONS, WORD_OPTIONS, CrisisModel, TextFeatures
 from safety.labelled import Example, fingerprint
+from safety.screen import scoring_units
 
 __all__ = ["TrainingReport", "MethodReport", "train_model", "fit_final", "retrain", "cv_groups",
            "FPR_BUDGET", "FOLDS"]
 
-FPR_BUDGET = 0.035  # combined out-of-fold false-positive rate allowed on train (goal on test: 0.05)
+FPR_BUDGET = 0.05  # combined out-of-fold false-positive rate allowed on train (the goal on test)
 MODEL_FPR_ALLOWANCE = 0.01  # when the patterns alone exceed the budget, what the model may add
 FOLDS = 5
 SEED = 0
 C = 4.0
 RARE_SENTENCE = 5
-STORABLE = ("logistic", "tfidf+embedding")
+STORABLE = ("logistic", "tfidf+embedding", "tfidf+embedding+sentences")
+CANDIDATES = ("logistic", "tfidf+embedding", "tfidf+embedding+sentences")
 
 
 @dataclass(frozen=True)
@@ -108,9 +113,9 @@ def _text_vectorizers(texts):
 
 def _features(method, texts, X, vectorizers):
     parts = []
-    if method in ("tfidf", "tfidf+embedding"):
+    if method.startswith("tfidf"):
         parts += [v.transform(texts) for v in vectorizers]
-    if method in ("logistic", "tfidf+embedding"):
+    if method != "tfidf":
         parts.append(sparse.csr_matrix(X))
     return sparse.hstack(parts).tocsr()
 
@@ -122,11 +127,22 @@ def _fit(method, texts, X, y):
     return clf, vectorizers
 
 
-def _oof(method, texts, X, y, folds) -> np.ndarray:
+def _oof(method, texts, X, y, folds, sentence_vectors=None) -> np.ndarray:
+    """Out-of-fold scores; a ``+sentences`` method scores each text as its best unit."""
     oof = np.zeros(len(y))
     for tr, te in folds:
         clf, vecs = _fit(method, [texts[i] for i in tr], X[tr], y[tr])
         oof[te] = clf.predict_proba(_features(method, [texts[i] for i in te], X[te], vecs))[:, 1]
+        if method.endswith("+sentences"):
+            owner, units = [], []
+            for i in te:
+                extra = scoring_units(texts[i])[1:]
+                owner += [i] * len(extra)
+                units += extra
+            if units:
+                U = np.stack([sentence_vectors[u] for u in units])
+                scores = clf.predict_proba(_features(method, units, U, vecs))[:, 1]
+                np.maximum.at(oof, np.asarray(owner), scores)
     return oof
 
 
@@ -179,8 +195,14 @@ def fit_final(examples: list[Example], vectors: np.ndarray, model_id: str, metho
     )
 
 
-def train_model(examples: list[Example], vectors: np.ndarray, model_id: str) -> tuple[CrisisModel, TrainingReport]:
-    """Cross-validate the candidates on ``examples`` (the train split), fit the winner on all of it."""
+def train_model(examples: list[Example], vectors: np.ndarray, model_id: str,
+                sentence_vectors: dict | None = None) -> tuple[CrisisModel, TrainingReport]:
+    """Cross-validate the candidates on ``examples`` (the train split), fit the winner on all of it.
+
+    ``sentence_vectors`` maps each extra scoring unit of the texts (their sentences,
+    :func:`safety.screen.scoring_units`) to its embedding; without it the ``+sentences``
+    candidate is left out.
+    """
     if any(ex.split != "train" for ex in examples):
         raise ValueError("train_model takes the train split only; the test split is held back")
     X = np.asarray(vectors, dtype=np.float64)
@@ -191,8 +213,9 @@ def train_model(examples: list[Example], vectors: np.ndarray, model_id: str) -> 
     p_rec, p_fpr = _rates(pattern_hit, y)
     budget = max(FPR_BUDGET, p_fpr + MODEL_FPR_ALLOWANCE)
     folds = list(StratifiedGroupKFold(FOLDS, shuffle=True, random_state=SEED).split(X, strata, cv_groups(texts)))
-    reports = tuple(_report(m, _oof(m, texts, X, y, folds), y, pattern_hit, budget)
-                    for m in ("logistic", "tfidf", "tfidf+embedding"))
+    candidates = [m for m in CANDIDATES if sentence_vectors is not None or not m.endswith("+sentences")]
+    reports = tuple(_report(m, _oof(m, texts, X, y, folds, sentence_vectors), y, pattern_hit, budget)
+                    for m in candidates)
     chosen = max((r for r in reports if r.method in STORABLE),
                  key=lambda r: (round(r.combined_recall, 6), r.auc))
     cv = {"chosen": chosen.method, "folds": FOLDS, "grouped": True, "fpr_budget": round(budget, 4),
@@ -218,7 +241,9 @@ def retrain(embedder, data_path=None, artifact_path=None, save: bool = True,
     if method is not None:
         model, report = fit_final(examples, vectors, embedder.model_id, method, threshold), None
     else:
-        model, report = train_model(examples, vectors, embedder.model_id)
+        units = sorted({u for ex in examples for u in scoring_units(ex.text)[1:]})
+        sentence_vectors = dict(zip(units, embedder.embed(units), strict=True)) if units else {}
+        model, report = train_model(examples, vectors, embedder.model_id, sentence_vectors)
     if save:
         model.save(artifact_path or ARTIFACT_PATH)
     return model, report

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from safety import CATEGORIES, FAILSAFE, Screener, Verdict, load_model, load_screener
-from safety.screen import MAX_CHARS, WINDOW_WORDS, _windows
+from safety.classifier import TEXT_METHODS
+from safety.screen import MAX_CHARS, MAX_SENTENCES, WINDOW_WORDS, _windows, scoring_units
 
 pytestmark = pytest.mark.slow
 
@@ -101,7 +102,7 @@ def test_failsafe_on_bad_input(screener, bad):
 
 
 def test_tfidf_model_without_texts_is_refused_and_screening_fails_safe(model, embedder):
-    assert model.method == "tfidf+embedding"
+    assert model.method in TEXT_METHODS
     with pytest.raises(ValueError, match="needs each vector's text"):
         model.raw_probability(np.zeros((1, len(model.weights))))
 
@@ -147,3 +148,27 @@ def test_huge_text_is_screened_without_raising(screener):
     v = screener.screen("la " * (MAX_CHARS // 2))
     assert not v.crisis
     assert "truncated" in v.reasons
+
+
+def test_scoring_units_are_the_text_and_its_sentences():
+    text = "Work was long. I keep hoping something bad happens to me!\nAnyway, tea now."
+    assert scoring_units(text) == [" ".join(text.split()), "Work was long.",
+                                   "I keep hoping something bad happens to me!", "Anyway, tea now."]
+    assert scoring_units(text, sentences=False) == [" ".join(text.split())]
+    assert scoring_units("just one sentence here.") == ["just one sentence here."]
+    many = " ".join(f"Sentence {i}." for i in range(MAX_SENTENCES + 1))
+    assert scoring_units(many) == _windows(many)  # too many sentences: windows only
+
+
+def test_a_text_scores_as_its_best_sentence(model, embedder):
+    """One crisis sentence among ordinary ones flags the text, not the average of them all."""
+    assert model.sentence_max
+    screener = Screener(model, embedder)
+    sentence = "I keep picturing my own funeral and it feels like relief"
+    filler = ["The bus was late again.", "I made pasta for dinner.", "My sister called about the weekend.",
+              "Work was the usual.", "The cat knocked a plant over."]
+    text = " ".join(filler[:3] + [sentence + "."] + filler[3:])
+    units = scoring_units(text)
+    unit_scores = model.score(embedder.embed(units), texts=units)
+    assert float(screener.model_scores([text])[0]) == pytest.approx(float(unit_scores.max()))
+    assert unit_scores.max() > unit_scores[0]  # the sentence scores above the whole text
