@@ -7,9 +7,10 @@ never the text.
 
 Long text: the patterns read all of it (up to ``MAX_CHARS``). The classifier scores the text
 whole (a text longer than ``WINDOW_WORDS`` in overlapping windows of words) and, when the
-model was trained for it (``CrisisModel.sentence_max``), each of its sentences too: the text's
-score is the highest of them, so one crisis sentence in a long journal entry is not averaged
-away by the rest. Any unit at or above the threshold flags the text.
+model was trained for it (``CrisisModel.sentence_max``), each of its sentences too, a
+sentence's score lowered by ``CrisisModel.sentence_discount``: the text's score is the highest
+of them, so one crisis sentence in a long journal entry is not averaged away by the rest. Any
+unit at or above the threshold flags the text.
 """
 
 from __future__ import annotations
@@ -114,17 +115,21 @@ class Screener:
 
     def score_windows(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Per text: the best unit's score (whole text or window, or sentence) and that unit's embedding."""
-        windows, owner = [], []
+        windows, owner, sentence = [], [], []
         for i, text in enumerate(texts):
             ws = scoring_units(text, self.model.sentence_max)
+            whole = len(_windows(text[:MAX_CHARS])[:MAX_WINDOWS])
             windows.extend(ws)
             owner.extend([i] * len(ws))
+            sentence.extend([False] * whole + [True] * (len(ws) - whole))
         if not windows:
             return np.zeros(len(texts)), np.zeros((len(texts), 0))
         vectors = self.embedder.embed(windows)
         if len(vectors) != len(windows):
             raise ValueError("the embedder returned the wrong number of vectors")
         scores = self.model.score(vectors, self._exemplar_vectors, texts=windows)
+        if any(sentence):
+            scores = np.where(sentence, self.model.sentence_scores(scores), scores)
         if not np.all(np.isfinite(scores)):
             raise ValueError("the classifier produced a non-finite score")
         best = np.full(len(texts), -1.0)

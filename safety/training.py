@@ -5,8 +5,9 @@ Candidates, compared on 5-fold cross-validated train (out-of-fold scores):
 * ``logistic``: logistic regression over the sentence embeddings (all-MiniLM-L6-v2);
 * ``tfidf+embedding``: logistic regression over both feature sets side by side;
 * ``tfidf+embedding+sentences``: the same model, scoring a text as the highest of its whole-text
-  score and its sentences' scores (as the screener does, :func:`safety.screen.scoring_units`),
-  so that one crisis sentence in a long journal entry is not averaged away by the rest.
+  score and its sentences' scores, each sentence's lowered by ``SENTENCE_DISCOUNT`` in logit
+  (as the screener does, :func:`safety.screen.scoring_units`), so that one crisis sentence in a
+  long journal entry is not averaged away by the rest.
 
 Folds are stratified by category and grouped: ``train_extra_b.jsonl`` is generated from
 templates, so records that share a rare sentence (one held by at most ``RARE_SENTENCE``
@@ -36,7 +37,14 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedGroupKFold
 
 from safety import patterns
-from safety.classifier import CHAR_OPTIONS, WORD_OPTIONS, CrisisModel, TextFeatures
+from safety.classifier import (
+    CHAR_OPTIONS,
+    SENTENCE_DISCOUNT,
+    WORD_OPTIONS,
+    CrisisModel,
+    TextFeatures,
+    sigmoid,
+)
 from safety.labelled import Example, fingerprint
 from safety.screen import scoring_units
 
@@ -141,8 +149,8 @@ def _oof(method, texts, X, y, folds, sentence_vectors=None) -> np.ndarray:
                 units += extra
             if units:
                 U = np.stack([sentence_vectors[u] for u in units])
-                scores = clf.predict_proba(_features(method, units, U, vecs))[:, 1]
-                np.maximum.at(oof, np.asarray(owner), scores)
+                p = np.clip(clf.predict_proba(_features(method, units, U, vecs))[:, 1], 1e-12, 1 - 1e-12)
+                np.maximum.at(oof, np.asarray(owner), sigmoid(np.log(p / (1 - p)) - SENTENCE_DISCOUNT))
     return oof
 
 
@@ -192,6 +200,7 @@ def fit_final(examples: list[Example], vectors: np.ndarray, model_id: str, metho
         weights=coef[-dims:], intercept=float(clf.intercept_[0]), threshold=float(threshold),
         categories=tuple(cat_clf.classes_), category_weights=cat_clf.coef_, category_intercepts=cat_clf.intercept_,
         cv=cv, text_features=text_features,
+        sentence_discount=SENTENCE_DISCOUNT if method.endswith("+sentences") else 0.0,
     )
 
 

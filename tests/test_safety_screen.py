@@ -169,6 +169,8 @@ def test_a_text_scores_as_its_best_sentence(model, embedder):
               "Work was the usual.", "The cat knocked a plant over."]
     text = " ".join(filler[:3] + [sentence + "."] + filler[3:])
     units = scoring_units(text)
-    unit_scores = model.score(embedder.embed(units), texts=units)
-    assert float(screener.model_scores([text])[0]) == pytest.approx(float(unit_scores.max()))
-    assert unit_scores.max() > unit_scores[0]  # the sentence scores above the whole text
+    raw = model.score(embedder.embed(units), texts=units)
+    counted = np.concatenate([raw[:1], model.sentence_scores(raw[1:])])  # a sentence counts for a bit less
+    assert model.sentence_discount > 0 and np.all(counted[1:] < raw[1:])
+    assert float(screener.model_scores([text])[0]) == pytest.approx(float(counted.max()))
+    assert counted.max() > counted[0]  # the crisis sentence scores above the whole text
