@@ -16,11 +16,20 @@ an unreadable response                                 ``lookup()``, never resen
 ``base_url`` points the client somewhere other than api.twilio.com; only loopback
 addresses are accepted (the fake Twilio in ``sms/fake_twilio.py``), so a test can never
 reach a real server by mistake.
+
+``send`` and ``lookup`` may be called from several threads at once (the dispatcher sends a
+wave concurrently). The official client is not thread-safe (its HTTP client keeps the last
+response on itself and shares one ``requests.Session``; twilio-python issue #580), so each
+call borrows a client of its own from a small pool and gives it back: as many clients (and
+kept-alive connections) as there were calls in flight at once, each used by one thread at a time.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -82,11 +91,32 @@ class TwilioGateway:
         self.messaging_service_sid = messaging_service_sid
         self.status_callback = status_callback
         self.validity_period = validity_period
-        http = TwilioHttpClient(timeout=timeout, logger=_quiet_twilio_log)
-        self._client = Client(account_sid, auth_token, http_client=http)
-        if base_url is not None:
-            self._client.api.base_url = _check_loopback(base_url)
-        self.base_url = self._client.api.base_url
+        self._credentials = (account_sid, auth_token)
+        self._timeout = timeout
+        self._base_url = _check_loopback(base_url) if base_url is not None else None
+        self._idle: queue.SimpleQueue[Client] = queue.SimpleQueue()
+        first = self._new_client()
+        self.base_url = first.api.base_url
+        self._idle.put(first)
+
+    def _new_client(self) -> Client:
+        http = TwilioHttpClient(timeout=self._timeout, logger=_quiet_twilio_log)
+        client = Client(*self._credentials, http_client=http)
+        if self._base_url is not None:
+            client.api.base_url = self._base_url
+        return client
+
+    @contextmanager
+    def _client(self) -> Iterator[Client]:
+        """A client no other thread is using (an idle one, or a new one), returned afterwards."""
+        try:
+            client = self._idle.get_nowait()
+        except queue.Empty:
+            client = self._new_client()
+        try:
+            yield client
+        finally:
+            self._idle.put(client)
 
     def send(self, message: OutboundSms) -> SendResult:
         kwargs = {"to": message.to, "body": message.body}
@@ -101,7 +131,8 @@ class TwilioGateway:
         if validity:
             kwargs["validity_period"] = int(validity)
         try:
-            created = self._client.messages.create(**kwargs)
+            with self._client() as client:
+                created = client.messages.create(**kwargs)
         except TwilioRestException as exc:
             raise self._rest_error(message.to, exc) from exc
         except requests.exceptions.ConnectTimeout as exc:
@@ -133,7 +164,8 @@ class TwilioGateway:
 
     def lookup(self, to: str, since: datetime) -> list[ProviderMessage]:
         try:
-            found = self._client.messages.list(to=to, date_sent_after=since, page_size=100)
+            with self._client() as client:
+                found = client.messages.list(to=to, date_sent_after=since, page_size=100)
         except (TwilioException, requests.exceptions.RequestException) as exc:
             raise LookupFailed(
                 f"could not list Twilio messages to {mask_phone(to)} ({type(exc).__name__}); "

@@ -193,3 +193,41 @@ def test_status_callback_params(fake):
 def test_unknown_fault_name_is_refused(fake):
     with pytest.raises(ValueError, match="known"):
         fake.inject("418")
+
+
+def test_concurrent_sends_each_get_their_own_sid_and_never_share_a_client(fake, monkeypatch):
+    """The dispatcher sends a wave from several threads through one gateway. The official
+    client is not thread-safe, so no client may serve two threads at once (each client here
+    is watched), and each send must come back with its own message's SID."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    shared = []
+    new_client = TwilioGateway._new_client
+
+    def watched_client(self):
+        client = new_client(self)
+        request, busy = client.http_client.request, threading.Lock()
+
+        def one_at_a_time(*args, **kwargs):
+            if not busy.acquire(blocking=False):
+                shared.append(threading.current_thread().name)
+                return request(*args, **kwargs)
+            try:
+                time.sleep(0.002)  # widen the window a second thread would hit
+                return request(*args, **kwargs)
+            finally:
+                busy.release()
+
+        client.http_client.request = one_at_a_time
+        return client
+
+    monkeypatch.setattr(TwilioGateway, "_new_client", watched_client)
+    gw = make_gateway(fake)
+    texts = {f"+155555501{n:02d}": f"Slow breath number {n}." for n in range(60)}
+    with ThreadPoolExecutor(8) as pool:
+        sids = dict(zip(texts, pool.map(lambda to: send(gw, to=to, body=texts[to]).sid, texts), strict=True))
+    assert shared == []
+    by_sid = {m.sid: m for m in fake.messages}
+    assert len(by_sid) == 60
+    assert all((by_sid[sid].to, by_sid[sid].body) == (to, texts[to]) for to, sid in sids.items())
