@@ -19,6 +19,8 @@ Delivery status of an outbound :class:`~storage.models.Message` only moves forwa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -42,7 +44,7 @@ from storage.models import (
 )
 
 __all__ = [
-    "FINAL", "PENDING_STATUSES", "cancel_pending", "reschedule_pending", "record_sent",
+    "FINAL", "PENDING_STATUSES", "cancel_pending", "reschedule_pending", "record_sent", "record_sent_many", "Sent",
     "advance_delivery", "DELIVERY_ORDER", "local_day_bounds",
 ]
 
@@ -109,31 +111,53 @@ def reschedule_pending(session: Session, subscriber: Subscriber, now: datetime) 
     return moved
 
 
+@dataclass(frozen=True)
+class Sent:
+    """One row the provider accepted: what :func:`record_sent_many` records."""
+
+    row: Outbox
+    phone: str
+    sid: str
+    status: str
+    score: float | None = None
+
+
 def record_sent(session: Session, row: Outbox, *, phone: str, sid: str, status: str, now: datetime,
                 score: float | None = None) -> Message:
     """Mark ``row`` sent with ``sid`` and add the outbound Message (and Recommendation) rows."""
-    row.status = SENT
-    row.twilio_sid = sid
-    row.sent_at = row.sent_at or now
-    row.last_error = None
-    row.updated_at = now
-    msg = Message(
-        subscriber_id=row.subscriber_id, direction="out", phone=phone, kind=row.kind, body=row.body,
-        twilio_sid=sid, status=status or "queued", outbox_id=row.id, created_at=now, updated_at=now,
-    )
-    session.add(msg)
-    session.flush()
-    if row.item_id:
-        session.add(Recommendation(
-            subscriber_id=row.subscriber_id, item_id=row.item_id,
-            kind="more" if row.slot == "more" else row.kind, score=score, sent_at=now,
-            message_id=msg.id, outbox_id=row.id,
-        ))
-    if row.slot == "checkin":
-        sub = session.get(Subscriber, row.subscriber_id)
-        if sub is not None:
-            sub.checkin_sent_at = now
-    return msg
+    return record_sent_many(session, [Sent(row, phone, sid, status, score)], now=now)[0]
+
+
+def record_sent_many(session: Session, sent: Sequence[Sent], *, now: datetime) -> list[Message]:
+    """:func:`record_sent` for many rows at once: the Message rows go in with one flush."""
+    messages = []
+    for s in sent:
+        row = s.row
+        row.status = SENT
+        row.twilio_sid = s.sid
+        row.sent_at = row.sent_at or now
+        row.last_error = None
+        row.updated_at = now
+        msg = Message(
+            subscriber_id=row.subscriber_id, direction="out", phone=s.phone, kind=row.kind, body=row.body,
+            twilio_sid=s.sid, status=s.status or "queued", outbox_id=row.id, created_at=now, updated_at=now,
+        )
+        session.add(msg)
+        messages.append(msg)
+    session.flush()  # the Messages' ids, for the Recommendation rows
+    for s, msg in zip(sent, messages, strict=True):
+        row = s.row
+        if row.item_id:
+            session.add(Recommendation(
+                subscriber_id=row.subscriber_id, item_id=row.item_id,
+                kind="more" if row.slot == "more" else row.kind, score=s.score, sent_at=now,
+                message_id=msg.id, outbox_id=row.id,
+            ))
+        if row.slot == "checkin":
+            sub = session.get(Subscriber, row.subscriber_id)
+            if sub is not None:
+                sub.checkin_sent_at = now
+    return messages
 
 
 def local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
