@@ -6,6 +6,9 @@ a crashed worker left ``claimed`` (after ``scheduler.unknown_after_seconds``) by
 the provider before anything is resent. The loop survives a lost database connection
 (the pool reconnects on the next checkout; a claim whose transaction died is rolled
 back, a claim that committed is reconciled) and stops when ``stop`` is set.
+
+Sends go out from a pool of ``dispatch_concurrency`` threads that lives as long as the
+worker, so the gateway's kept-alive connections are reused from batch to batch.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mend.config import Config
 from scheduler.content import Decrypts, Recommends
-from scheduler.dispatch import RateLimiter, dispatch
+from scheduler.dispatch import RateLimiter, dispatch, wave_size
 from scheduler.reconcile import reconcile
 from sms.gateway import SmsGateway
 
@@ -58,6 +62,20 @@ def run_worker(
     sched = config.scheduler
     limiter = limiter or RateLimiter(sched.dispatch_rate_per_second)
     stats = WorkerStats()
+    size = wave_size(sched.dispatch_concurrency, limiter.rate)
+    senders = ThreadPoolExecutor(size, thread_name_prefix=f"dispatch-{worker_id}") if size > 1 else None
+    try:
+        _loop(sessions, gateway, config=config, worker_id=worker_id, recommender=recommender, cipher=cipher,
+              clock=clock, stop=stop, limiter=limiter, senders=senders, retry_seconds=retry_seconds, stats=stats)
+    finally:
+        if senders is not None:
+            senders.shutdown(wait=True)
+    return stats
+
+
+def _loop(sessions, gateway, *, config: Config, worker_id: str, recommender, cipher, clock, stop: threading.Event,
+          limiter: RateLimiter, senders, retry_seconds: float, stats: WorkerStats) -> None:
+    sched = config.scheduler
     next_reconcile = clock()
     while not stop.is_set():
         now = clock()
@@ -66,8 +84,8 @@ def run_worker(
                 settled = reconcile(sessions, gateway, now, config=config)
                 stats.reconciled += settled.found + settled.retried + settled.dropped
                 next_reconcile = now + timedelta(seconds=sched.reconcile_interval_seconds)
-            result = dispatch(sessions, gateway, now, config=config, worker_id=worker_id,
-                              recommender=recommender, cipher=cipher, limiter=limiter, clock=clock)
+            result = dispatch(sessions, gateway, now, config=config, worker_id=worker_id, recommender=recommender,
+                              cipher=cipher, limiter=limiter, clock=clock, senders=senders)
         except DBAPIError as exc:
             stats.database_errors += 1
             log.warning("worker %s: database error (%s); retrying in %.1fs", worker_id,
@@ -76,9 +94,9 @@ def run_worker(
             continue
         stats.rounds += 1
         stats.sent += result.sent
+        stats.database_errors += result.database_retries  # survived inside dispatch
         for name in ("sent", "retried", "failed", "unknown", "deferred", "dropped", "cancelled"):
             if getattr(result, name):
                 stats.outcomes[name] = stats.outcomes.get(name, 0) + getattr(result, name)
         if result.claimed == 0:
             stop.wait(sched.dispatch_interval_seconds)
-    return stats

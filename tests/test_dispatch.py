@@ -15,9 +15,9 @@ from scheduling_helpers import (
     transient,
     utc,
 )
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from scheduler.dispatch import RateLimiter, backoff_delay, claim, dispatch
+from scheduler.dispatch import RateLimiter, backoff_delay, claim, dispatch, wave_size
 from scheduler.planner import plan
 from scheduler.reconcile import reconcile
 from storage.models import OPTED_OUT, Message, Outbox, Recommendation, Subscriber
@@ -328,3 +328,244 @@ def test_claim_is_exclusive(sessions, config):
     first = claim(sessions, NINE_NY, worker_id="a", limit=6)
     second = claim(sessions, NINE_NY, worker_id="b", limit=6)
     assert len(first) == 6 and len(second) == 4 and not set(first) & set(second)
+
+
+# -- waves: rows re-checked and stamped together, sent concurrently, recorded together ------------
+
+
+class ConcurrentGateway(ScriptedGateway):
+    """A ScriptedGateway that holds each send until ``together`` sends are in flight at once
+    (a dispatcher sending one at a time breaks the barrier and fails the test), then finishes
+    them in a shuffled order. ``before_send(message)`` runs first, in the sending thread."""
+
+    def __init__(self, together: int = 1, before_send=None, seed: int = 3):
+        super().__init__()
+        self.barrier = threading.Barrier(together, timeout=10) if together > 1 else None
+        self.before_send = before_send
+        self.lock = threading.Lock()
+        self.rng = random.Random(seed)
+
+    def send(self, message):
+        if self.before_send:
+            self.before_send(message)
+        if self.barrier is not None:
+            self.barrier.wait()
+        with self.lock:
+            pause = self.rng.random() * 0.004
+        time.sleep(pause)
+        with self.lock:  # the script and the in-memory log are not thread-safe on their own
+            return super().send(message)
+
+
+def _dispatch_waves(sessions, config, gateway, now, *, concurrency, limiter=None, **overrides):
+    cfg = config.replace(scheduler={"dispatch_concurrency": concurrency, **overrides})
+    return dispatch(sessions, gateway, now, config=cfg, worker_id="w1", recommender=recommender(),
+                    cipher=cipher(), rng=random.Random(7),
+                    limiter=limiter or RateLimiter(1000, clock=lambda: 0.0, sleep=lambda _s: None))
+
+
+def _subscribers(sessions, n, due=NINE_NY):
+    """``n`` subscribers on 555-0100.., each with one daily row due at ``due`` (nothing else planned)."""
+    from datetime import date
+
+    with sessions() as s:
+        for i in range(n):
+            make_subscriber(s, i)
+        for sub in s.scalars(select(Subscriber)).all():
+            s.add(Outbox(subscriber_id=sub.id, local_date=date(2025, 6, 2), slot="daily", kind="daily",
+                         track="self-care", due_at=due, next_attempt_at=due, status="planned", attempts=0,
+                         created_at=due, updated_at=due))
+        s.commit()
+
+
+def _sends_match_rows(sessions, gateway) -> list[Outbox]:
+    """Every outbox row sent is recorded with the SID of the one message that carried its text
+    to its subscriber, and no row or number got two messages."""
+    with sessions() as s:
+        rows = s.scalars(select(Outbox).where(Outbox.status == "sent")).all()
+        phones = {sub.id: sub.phone for sub in s.scalars(select(Subscriber))}
+        messages = s.scalars(select(Message).where(Message.direction == "out")).all()
+    by_sid = {m.sid: m for m in gateway.sent}
+    assert len(by_sid) == len(gateway.sent)
+    for row in rows:
+        sms = by_sid[row.twilio_sid]
+        assert (sms.to, sms.body) == (phones[row.subscriber_id], row.body)
+    assert sorted(r.twilio_sid for r in rows) == sorted(by_sid)  # each send is one row's, once
+    assert sorted(m.twilio_sid for m in messages) == sorted(by_sid)
+    return rows
+
+
+def test_a_wave_is_sent_concurrently_each_row_once_with_its_own_sid(sessions, config):
+    from sqlalchemy import event
+
+    _subscribers(sessions, 20)
+    gw = ConcurrentGateway(together=4)
+    commits = []
+    event.listen(sessions, "after_commit", lambda _s: commits.append(1))
+    res = _dispatch_waves(sessions, config, gw, NINE_NY, concurrency=4)
+    assert (res.claimed, res.sent) == (20, 20)
+    assert len(_sends_match_rows(sessions, gw)) == 20 and len({m.to for m in gw.sent}) == 20
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Recommendation)) == 20
+    assert len(commits) == 1 + 2 * 5  # the claim, then a prepare and a record commit per wave of 4
+    assert _dispatch_waves(sessions, config, gw, NINE_NY + timedelta(minutes=5), concurrency=4).sent == 0
+
+
+def test_each_row_is_committed_with_its_text_before_any_send_of_its_wave(sessions, config):
+    """The "about to send" marker: what reconcile needs to find a send whose worker died."""
+    _subscribers(sessions, 8)
+    seen = []
+
+    def check(message):
+        with sessions() as s:
+            row = s.scalar(select(Outbox).join(Subscriber, Subscriber.id == Outbox.subscriber_id)
+                           .where(Subscriber.phone == message.to, Outbox.slot == "daily"))
+            seen.append((row.status, row.body == message.body, row.attempts, row.claimed_at))
+
+    _dispatch_waves(sessions, config, ConcurrentGateway(together=4, before_send=check), NINE_NY, concurrency=4)
+    assert seen == [("claimed", True, 1, NINE_NY)] * 8
+
+
+def test_crash_mid_wave_then_reconcile_sends_each_row_exactly_once(sessions, config):
+    _subscribers(sessions, 8)
+    gw = ConcurrentGateway(together=4)
+    gw.fail(phone(2), "crash")  # the provider takes it, then the process dies
+    with pytest.raises(SystemExit):
+        _dispatch_waves(sessions, config, gw, NINE_NY, concurrency=4)
+    with sessions() as s:
+        claimed = s.scalars(select(Outbox).where(Outbox.status == "claimed")).all()
+    assert len(claimed) == 8 and len(gw.sent) == 4  # the first wave went out, unrecorded; the second never
+    later = NINE_NY + timedelta(seconds=config.scheduler.unknown_after_seconds + 1)
+    res = reconcile(sessions, gw, later, config=config)
+    assert (res.stale, res.found, res.retried) == (8, 4, 4)
+    gw.barrier = None
+    assert _dispatch_waves(sessions, config, gw, later, concurrency=4).sent == 4  # the 4 never sent
+    assert len(_sends_match_rows(sessions, gw)) == 8
+    assert sorted(m.to for m in gw.sent) == sorted(phone(n) for n in range(8))
+
+
+def test_provider_errors_in_a_wave_retry_only_their_rows(sessions, config):
+    _subscribers(sessions, 8)
+    gw = ConcurrentGateway(together=8)
+    gw.fail(phone(1), transient(20429))
+    gw.fail(phone(3), transient(500))
+    gw.fail(phone(5), transient(503))
+    gw.fail(phone(6), "lost")  # accepted, but the answer never came: outcome unknown
+    gw.fail(phone(7), permanent(21610))
+    res = _dispatch_waves(sessions, config, gw, NINE_NY, concurrency=8)
+    assert (res.sent, res.retried, res.unknown, res.failed) == (3, 3, 1, 1)
+    assert reconcile(sessions, gw, NINE_NY + timedelta(minutes=1), config=config).found == 1
+    gw.barrier = None
+    t = NINE_NY + timedelta(minutes=2)
+    while _dispatch_waves(sessions, config, gw, t, concurrency=8).claimed:
+        t += timedelta(minutes=2)
+    _dispatch_waves(sessions, config, gw, t + timedelta(minutes=5), concurrency=8)
+    rows = _sends_match_rows(sessions, gw)
+    assert sorted(r.subscriber_id for r in rows) == [1, 2, 3, 4, 5, 6, 7]  # all but the 21610
+    assert sorted(m.to for m in gw.sent) == sorted(phone(n) for n in range(7))
+    with sessions() as s:
+        assert s.get(Subscriber, 8).status == OPTED_OUT
+
+
+def _fail_commit(sessions, which: str, *, times: int, after: bool = False):
+    """Make the next ``times`` commits of the ``which`` transaction ("prepare": rows stamped,
+    no Message yet; "record": Messages written) fail like a dropped connection; with
+    ``after``, the commit goes through and only the answer is lost."""
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    left = [times]
+
+    def note(session, _context, _instances):
+        if any(isinstance(o, Message) for o in session.new):
+            session.info["kind"] = "record"
+        elif any(isinstance(o, Outbox) and o.body and o.status == "claimed" for o in session.dirty):
+            session.info.setdefault("kind", "prepare")
+
+    def maybe_fail(session):
+        if left[0] and session.info.get("kind") == which:
+            left[0] -= 1
+            raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+
+    event.listen(sessions, "before_flush", note)
+    event.listen(sessions, "after_commit" if after else "before_commit", maybe_fail)
+    return left
+
+
+@pytest.mark.parametrize("which,times,after", [
+    ("record", 1, False),  # recorded on the second try
+    ("record", 1, True),  # the first try went through: the second finds the rows sent
+    ("record", 2, False),  # not recorded: reconcile finds the sends
+    ("prepare", 1, False),  # nothing sent: reconcile plans them again
+    ("prepare", 1, True),  # stamped but not sent: reconcile finds nothing and plans them again
+])
+def test_database_error_mid_wave_neither_loses_nor_repeats_a_send(sessions, config, which, times, after):
+    from sqlalchemy.exc import DBAPIError
+
+    _subscribers(sessions, 6)
+    gw = ConcurrentGateway(together=3)
+    _fail_commit(sessions, which, times=times, after=after)
+    try:
+        res = _dispatch_waves(sessions, config, gw, NINE_NY, concurrency=3)
+        raised = False
+    except DBAPIError:
+        raised = True
+    assert raised == (which == "prepare" or times == 2)
+    if which == "record" and not raised:
+        assert res.sent == 6 and res.database_retries == 1
+    assert len(gw.sent) == (0 if which == "prepare" else 3 if raised else 6)
+    gw.barrier = None
+    t = NINE_NY + timedelta(seconds=config.scheduler.unknown_after_seconds + 1)
+    reconcile(sessions, gw, t, config=config)
+    _dispatch_waves(sessions, config, gw, t, concurrency=3)
+    _dispatch_waves(sessions, config, gw, t + timedelta(minutes=1), concurrency=3)
+    rows = _sends_match_rows(sessions, gw)
+    assert len(rows) == 6 and sorted(m.to for m in gw.sent) == sorted(phone(n) for n in range(6))
+
+
+def test_two_rows_of_one_subscriber_never_share_a_wave(sessions, config):
+    """The daily cap (and the check-in, and the recommender's cooldown) must see the first
+    row's send before the second row is re-checked."""
+    from datetime import date
+
+    _subscribers(sessions, 2)
+    with sessions() as s:
+        s.add(Outbox(subscriber_id=1, local_date=date(2025, 6, 2), slot="nudge", kind="nudge", track="self-care",
+                     due_at=NINE_NY, next_attempt_at=NINE_NY, status="planned", attempts=0,
+                     created_at=NINE_NY, updated_at=NINE_NY))
+        s.commit()
+    gw = ConcurrentGateway()
+    res = _dispatch_waves(sessions, config, gw, NINE_NY, concurrency=8, max_messages_per_day=1)
+    assert (res.sent, res.dropped) == (2, 1)
+    assert sorted(m.to for m in gw.sent) == [phone(0), phone(1)]
+
+
+def test_a_row_whose_turn_comes_in_quiet_hours_is_not_sent(sessions, config):
+    """Four rows re-checked at 20:59:59.6 New York; at 4 sends a second the last two would go
+    at 21:00:00.1 and .35, inside quiet hours: they are planned again, not sent."""
+    _subscribers(sessions, 4, due=utc(2025, 6, 3, 0, 30))  # 20:30 in New York
+    at = utc(2025, 6, 3, 0, 59, 59, 600000)  # 20:59:59.6 in New York
+    gw = ConcurrentGateway()
+    paced = RateLimiter(4, clock=lambda: 0.0, sleep=lambda _s: None)  # slots at +0, +0.25, +0.5, +0.75 s
+    res = _dispatch_waves(sessions, config, gw, at, concurrency=4, limiter=paced)
+    assert (res.sent, res.deferred) == (2, 2) and len(gw.attempts) == 2
+    with sessions() as s:
+        waiting = s.scalars(select(Outbox).where(Outbox.status == "planned", Outbox.slot == "daily")).all()
+    assert len(waiting) == 2 and all(r.attempts == 0 and "quiet" in r.last_error for r in waiting)
+    later = _dispatch_waves(sessions, config, gw, utc(2025, 6, 3, 1, 0, 5), concurrency=4)
+    assert later.dropped == 2 and len(gw.attempts) == 2  # quiet until 08:00, past the lateness
+
+
+def test_rate_limiter_shared_by_threads_hands_out_each_slot_once():
+    from concurrent.futures import ThreadPoolExecutor
+
+    limiter = RateLimiter(10, clock=lambda: 0.0, sleep=lambda _s: None)
+    with ThreadPoolExecutor(8) as pool:
+        slots = [s for taken in pool.map(lambda _: [limiter.wait() for _ in range(25)], range(8)) for s in taken]
+    assert sorted(round(s, 6) for s in slots) == [round(k * 0.1, 6) for k in range(200)]
+
+
+def test_wave_size_follows_concurrency_and_the_rate_limit():
+    assert wave_size(8, 1e9) == 8
+    assert wave_size(8, 3.0) == 3  # at most about a second of sends in a wave
+    assert wave_size(8, 0.5) == 1 and wave_size(1, 100) == 1
