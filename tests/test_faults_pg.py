@@ -80,6 +80,8 @@ _PROCESS = textwrap.dedent(
     items = [ListItem("breathe", "self-care", "Four slow breaths, in and out."),
              ListItem("hello", "social", "Send one friend a short hello today.")]
     print("READY", flush=True)
+    if spec.get("hold"):  # wait for the go signal, so several workers start at the same moment
+        sys.stdin.readline()
     stats = run_worker(sessions, gateway, config=config, worker_id=spec["name"],
                        recommender=ListRecommender(items), cipher=Cipher(Fernet.generate_key()),
                        clock=clock, stop=stop, retry_seconds=0.2)
@@ -147,12 +149,19 @@ class Harness:
                 "base_url": self.fake.base_url, **extra}
         proc = subprocess.Popen(
             [sys.executable, "-c", _PROCESS, role, json.dumps(spec)], cwd=ROOT, stdout=subprocess.PIPE,
-            text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdin=subprocess.PIPE if extra.get("hold") else None, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
         self.procs.append(proc)
         if role == "worker":
             assert proc.stdout.readline().strip() == "READY"
         return proc
+
+    def release(self, *procs: subprocess.Popen) -> None:
+        """Let workers started with ``hold=True`` go, all at once."""
+        for proc in procs:
+            proc.stdin.write("go\n")
+        for proc in procs:
+            proc.stdin.flush()
 
     def stop(self, proc: subprocess.Popen) -> dict:
         proc.send_signal(signal.SIGTERM)
@@ -164,6 +173,18 @@ class Harness:
         with self.admin.connect() as conn:
             return list(conn.scalars(text(
                 "SELECT pid FROM pg_stat_activity WHERE application_name = :a"), {"a": f"{self.schema}-{name}"}))
+
+    def cut_connections_in_transaction(self, name: str, *, times: int, within: float) -> int:
+        """Terminate the process's database connections while they are inside a transaction
+        (a statement running or a transaction open), up to ``times`` times in ``within`` seconds."""
+        terminated, deadline = 0, time.monotonic() + within
+        while terminated < times and time.monotonic() < deadline:
+            with self.admin.begin() as conn:
+                terminated += sum(bool(cut) for cut in conn.scalars(text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :a"
+                    " AND (state = 'active' OR state LIKE 'idle in transaction%')"), {"a": f"{self.schema}-{name}"}))
+            time.sleep(0.005)
+        return terminated
 
     # -- counting ------------------------------------------------------------------------
     def rows(self) -> list[Outbox]:
@@ -246,7 +267,8 @@ def test_kill_9_mid_send_then_reconcile_and_another_worker(harness, fake):
 def test_two_workers_and_two_planners_at_once(harness, fake):
     harness.seed(active=60, opted_out=6, with_rows=False)  # the planners make the rows
     planners = [harness.start("planner", f"p{i}", rounds=5) for i in range(2)]
-    workers = [harness.start("worker", f"w{i}") for i in range(2)]
+    workers = [harness.start("worker", f"w{i}", hold=True) for i in range(2)]
+    harness.release(*workers)  # together: a worker draining everything before the other starts proves nothing
     for proc in planners:
         assert proc.wait(60) == 0
     assert wait_for(harness.settled, timeout=60, interval=0.5), harness.audit()
@@ -274,12 +296,10 @@ def test_bursts_of_429_and_500_and_a_hang(harness, fake):
 def test_database_connection_dropped_mid_transaction(harness, fake):
     harness.seed(active=40, opted_out=5)
     worker = harness.start("worker", "a")
-    terminated = 0
-    for _ in range(12):  # cut the worker's connections a dozen times while it works, then let it recover
-        for pid in harness.backends("a"):
-            with harness.admin.begin() as conn:
-                terminated += bool(conn.scalar(text("SELECT pg_terminate_backend(:p)"), {"p": pid}))
-        time.sleep(0.3)
+    # Cut the worker's connections a dozen times while it is inside a transaction, then let it
+    # recover. (Cutting at random moments would miss: the worker drains 40 rows in a fraction of
+    # a second, and a connection cut while idle in the pool is replaced without an error.)
+    terminated = harness.cut_connections_in_transaction("a", times=12, within=5)
     assert wait_for(harness.settled, timeout=60, interval=0.5), harness.audit()
     stats = harness.stop(worker)
     audit = harness.audit()
@@ -353,3 +373,51 @@ def test_slow_batch_row_in_flight_is_not_resent_by_a_concurrent_reconcile(harnes
              cipher=cipher(), limiter=RateLimiter(1000), clock=lambda: next(row_times))
     audit = harness.audit()
     assert audit["messages"] == 2 and audit["stray"] == 0 and audit["duplicates"] == 0, audit
+
+
+# -- waves: rows re-checked and stamped together, sent concurrently, recorded together ---------------
+
+WAVES = {"scheduler": {**CONFIG["scheduler"], "dispatch_batch": 16, "dispatch_concurrency": 8}}
+
+
+def test_kill_9_mid_wave_of_concurrent_sends(harness, fake):
+    """A wave of 8 goes out at once; 7 answers come back, the 8th hangs, and the worker is
+    killed before it records any of them. The 7 sent-but-unrecorded rows and the hung one
+    are found by reconcile, not sent again; the rest of the batch goes out once."""
+    harness.seed(active=30, opted_out=5)
+    fake.inject("hang", to=harness.phones[5])  # in the first wave (rows are claimed in id order)
+    first = harness.start("worker", "a", config=WAVES, timeout=30.0)
+    assert wait_for(lambda: any(o == "hang" for _, _, o in fake.calls) and len(fake.messages) >= 8, timeout=30)
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait(10)
+    in_doubt = [r for r in harness.rows() if r.status == "claimed"]
+    at_provider = {m.to for m in fake.messages}
+    sent_unrecorded = [r for r in in_doubt if harness.phones[r.subscriber_id] in at_provider]
+    assert len(sent_unrecorded) >= 8, f"the kill did not land mid-wave: {len(sent_unrecorded)} sent, unrecorded"
+    second = harness.start("worker", "b", config=WAVES)
+    assert wait_for(harness.settled, timeout=60, interval=0.5), harness.audit()
+    harness.stop(second)
+    audit = harness.audit()
+    print(f"kill -9 mid-wave: {len(in_doubt)} rows in doubt, {len(sent_unrecorded)} sent but unrecorded, audit {audit}")
+    _assert_clean(audit, expected_messages=30, harness=harness)
+
+
+def test_two_workers_sending_waves_through_provider_faults_and_dropped_connections(harness, fake):
+    """Two workers at once, waves of 8, a quarter of the sends failing (429, 500, 503, a reset
+    before any answer, a hang after the provider took the message) and one worker's database
+    connections cut inside transactions: every message goes exactly once, none to an opted-out
+    number, none lost."""
+    harness.seed(active=60, opted_out=6)
+    fake.set_fault_rate(0.25, seed=11)
+    workers = [harness.start("worker", f"w{i}", config=WAVES, hold=True) for i in range(2)]
+    harness.release(*workers)
+    terminated = harness.cut_connections_in_transaction("w0", times=6, within=5)
+    assert wait_for(harness.settled, timeout=90, interval=0.5), harness.audit()
+    stats = [harness.stop(w) for w in workers]
+    outcomes = Counter(o for _, _, o in fake.calls)
+    audit = harness.audit()
+    print(f"two workers, waves of 8, faults {dict(outcomes)}, connections cut {terminated}, per worker {stats}, "
+          f"audit {audit}")
+    assert sum(n for o, n in outcomes.items() if o != "ok") >= 10, f"too few faults to prove anything: {outcomes}"
+    assert terminated > 0 and all(s["sent"] > 0 for s in stats), (terminated, stats)
+    _assert_clean(audit, expected_messages=60, harness=harness)
