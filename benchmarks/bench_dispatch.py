@@ -8,14 +8,23 @@ every SID. We time the whole drain and count what the fake received. Target: >= 
 messages/s per worker.
 
     python -m benchmarks.bench_dispatch --db sqlite --n 2000
+    python -m benchmarks.bench_dispatch --db postgres --n 1000 --concurrency 1 --breakdown
+
+``--concurrency`` overrides ``scheduler.dispatch_concurrency`` (sends in flight at once; 1
+sends one at a time). ``--breakdown`` adds where the time went: database statements and
+commits (count and seconds, from the engine), the twilio client's sends (seconds summed
+over the sending threads, so with concurrency they overlap each other) and the recommender.
+Figures swing with machine load, so the result records the load average.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 
@@ -61,6 +70,65 @@ class FakeTwilioProcess:
         self.proc.wait()
 
 
+class _Timer:
+    """Calls and seconds of one kind of work, summed over the threads that do it."""
+
+    def __init__(self):
+        self.calls, self.seconds = 0, 0.0
+        self._lock = threading.Lock()
+
+    def timed(self, fn):
+        def call(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                with self._lock:
+                    self.calls += 1
+                    self.seconds += time.perf_counter() - started
+        return call
+
+
+class _TimedGateway:
+    def __init__(self, inner, timer: _Timer):
+        self.send, self.lookup = timer.timed(inner.send), inner.lookup
+
+
+class _TimedRecommender:
+    def __init__(self, inner, timer: _Timer):
+        self.recommend = timer.timed(inner.recommend)
+
+
+def _time_database(engine) -> tuple[_Timer, _Timer]:
+    """Statements (cursor executes) and commits of ``engine``, timed."""
+    from sqlalchemy import event
+
+    statements, commits = _Timer(), _Timer()
+    started = threading.local()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(*_):
+        started.at = time.perf_counter()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _after(*_):
+        with statements._lock:
+            statements.calls += 1
+            statements.seconds += time.perf_counter() - started.at
+
+    engine.dialect.do_commit = commits.timed(engine.dialect.do_commit)
+    return statements, commits
+
+
+def _breakdown(sent: int, seconds: float, **timers: _Timer) -> dict:
+    out = {}
+    for name, t in timers.items():
+        out[name] = {"calls": t.calls, "seconds": round(t.seconds, 3),
+                     "ms_per_message": round(1000 * t.seconds / max(sent, 1), 3)}
+    out["wall_ms_per_message"] = round(1000 * seconds / max(sent, 1), 3)
+    return out
+
+
 def _seed(engine, n: int) -> None:
     from sqlalchemy import insert
 
@@ -79,7 +147,7 @@ def _seed(engine, n: int) -> None:
         } for i in range(n)])
 
 
-def _case(db: str, n: int) -> dict:
+def _case(db: str, n: int, concurrency: int | None = None, breakdown: bool = False) -> dict:
     from cryptography.fernet import Fernet
     from sqlalchemy import func, select
 
@@ -94,6 +162,8 @@ def _case(db: str, n: int) -> dict:
     from storage.models import SENT, Outbox
 
     config = load_config(MEND_ROOT / "config.yaml", env={})
+    if concurrency is not None:
+        config = config.replace(scheduler={"dispatch_concurrency": concurrency})
     try:
         recommender, which = load_recommender(config), "corpus"
     except MendError as exc:  # a corpus being edited: measure dispatch itself, say so
@@ -107,6 +177,10 @@ def _case(db: str, n: int) -> dict:
         with FakeTwilioProcess() as fake:
             gateway = TwilioGateway(fake.account_sid, fake.auth_token, from_number="+15555550199",
                                     base_url=fake.base_url)
+            if breakdown:
+                sends, recommends = _Timer(), _Timer()
+                gateway, recommender = _TimedGateway(gateway, sends), _TimedRecommender(recommender, recommends)
+                statements, commits = _time_database(engine)
             unlimited = RateLimiter(1e9)
             started = time.perf_counter()
             batches = 0
@@ -121,9 +195,15 @@ def _case(db: str, n: int) -> dict:
             received = fake.counts()
         with sessions() as session:
             sent = session.scalar(select(func.count()).select_from(Outbox).where(Outbox.status == SENT))
-        return {"db": db, "recommender": which, "messages": n, "sent": sent, "fake_twilio_received": received["messages"],
-                "duplicates": received["messages"] - received["distinct_to"], "batches": batches - 1,
-                "seconds": round(seconds, 2), "messages_per_second": round(sent / seconds, 1)}
+        result = {"db": db, "recommender": which, "concurrency": config.scheduler.dispatch_concurrency,
+                  "messages": n, "sent": sent, "fake_twilio_received": received["messages"],
+                  "duplicates": received["messages"] - received["distinct_to"], "batches": batches - 1,
+                  "seconds": round(seconds, 2), "messages_per_second": round(sent / seconds, 1),
+                  "load_average": [round(x, 2) for x in os.getloadavg()]}
+        if breakdown:
+            result["breakdown"] = _breakdown(sent, seconds, db_statements=statements, db_commits=commits,
+                                             twilio_sends=sends, recommender=recommends)
+        return result
 
 
 def run(n: int = 2000, cap_seconds: float = 180.0) -> list[dict]:
@@ -136,8 +216,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgres"])
     parser.add_argument("--n", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, help="override scheduler.dispatch_concurrency")
+    parser.add_argument("--breakdown", action="store_true", help="time database, twilio client and recommender")
     args = parser.parse_args()
     if args.db:
-        print(json.dumps(_case(args.db, args.n)), flush=True)
+        print(json.dumps(_case(args.db, args.n, args.concurrency, args.breakdown)), flush=True)
     else:
         run(args.n)
