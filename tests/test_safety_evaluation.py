@@ -89,17 +89,20 @@ def test_split_result(embedder):
 
 
 def test_measured_figures_do_not_regress(test_split_result):
-    """Test split v4 has not been measured yet: it is measured once, when the round-4 tuning on
-    train is done, and this floor is then set to those figures (safety/data/README.md)."""
+    """A floor at the figures measured once on test split v4 (2026-11-26, after round 4):
+    combined recall 90.7% (136/150) at FPR 8.0% (12/150). Grouped train CV had promised
+    92.8% / 5.0%: see safety/data/README.md."""
     combined = test_split_result.layer("combined").overall
     assert combined.crisis == 150 and combined.safe == 150
+    assert combined.caught >= 136
+    assert combined.false_alarms <= 12
     # The layers work together: combined catches at least what either catches alone.
     for layer in ("patterns", "model"):
         assert combined.caught >= test_split_result.layer(layer).overall.caught
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on held-out test split v3 (retired): recall 83.1% (108/130) at "
-                                        "FPR 3.1% (4/130); v4 not yet measured; see safety/data/README.md. "
+@pytest.mark.xfail(strict=True, reason="goal not met on held-out test split v4: recall 90.7% (136/150) at "
+                                        "FPR 8.0% (12/150); see issue 3 and safety/data/README.md. "
                                         "Remove this mark once it passes.")
 def test_goal_on_the_test_split(test_split_result):
     combined = test_split_result.layer("combined").overall
