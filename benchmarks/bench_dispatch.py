@@ -13,8 +13,10 @@ messages/s per worker.
 ``--concurrency`` overrides ``scheduler.dispatch_concurrency`` (sends in flight at once; 1
 sends one at a time). ``--breakdown`` adds where the time went: database statements and
 commits (count and seconds, from the engine), the twilio client's sends (seconds summed
-over the sending threads, so with concurrency they overlap each other) and the recommender.
-Figures swing with machine load, so the result records the load average.
+over the sending threads, so with concurrency they overlap each other), the recommender,
+and the CPU time of the worker process (all its threads), the fake Twilio's process and
+the PostgreSQL server processes serving the worker, each per message. Figures swing with
+machine load, so the result records the load average.
 """
 
 from __future__ import annotations
@@ -120,12 +122,42 @@ def _time_database(engine) -> tuple[_Timer, _Timer]:
     return statements, commits
 
 
-def _breakdown(sent: int, seconds: float, **timers: _Timer) -> dict:
+def _postgres_backends(engine) -> set[int]:
+    """The server processes of ``engine``'s connections from now on (their CPU time is read
+    from /proc: the database runs on this machine)."""
+    from sqlalchemy import event
+
+    pids: set[int] = set()
+    if engine.dialect.name == "postgresql":
+        engine.dispose()
+
+        @event.listens_for(engine, "connect")
+        def _remember(dbapi_conn, _record):
+            with dbapi_conn.cursor() as cur:
+                cur.execute("SELECT pg_backend_pid()")
+                pids.add(cur.fetchone()[0])
+    return pids
+
+
+def _cpu_seconds(pids) -> float:
+    """User + system CPU seconds of these processes so far (0 for one that is gone)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _breakdown(sent: int, seconds: float, cpu: dict[str, float], **timers: _Timer) -> dict:
+    per = 1000 / max(sent, 1)
     out = {}
     for name, t in timers.items():
-        out[name] = {"calls": t.calls, "seconds": round(t.seconds, 3),
-                     "ms_per_message": round(1000 * t.seconds / max(sent, 1), 3)}
-    out["wall_ms_per_message"] = round(1000 * seconds / max(sent, 1), 3)
+        out[name] = {"calls": t.calls, "seconds": round(t.seconds, 3), "ms_per_message": round(t.seconds * per, 3)}
+    out["cpu_ms_per_message"] = {name: round(value * per, 3) for name, value in cpu.items()}
+    out["wall_ms_per_message"] = round(seconds * per, 3)
     return out
 
 
@@ -181,6 +213,8 @@ def _case(db: str, n: int, concurrency: int | None = None, breakdown: bool = Fal
                 sends, recommends = _Timer(), _Timer()
                 gateway, recommender = _TimedGateway(gateway, sends), _TimedRecommender(recommender, recommends)
                 statements, commits = _time_database(engine)
+                backends = _postgres_backends(engine)
+                cpu_before = (time.process_time(), _cpu_seconds([fake.proc.pid]))
             unlimited = RateLimiter(1e9)
             started = time.perf_counter()
             batches = 0
@@ -192,6 +226,10 @@ def _case(db: str, n: int, concurrency: int | None = None, breakdown: bool = Fal
                 if result.claimed == 0:
                     break
             seconds = time.perf_counter() - started
+            if breakdown:
+                cpu = {"worker": time.process_time() - cpu_before[0],
+                       "fake_twilio": _cpu_seconds([fake.proc.pid]) - cpu_before[1],
+                       "postgres_backends": _cpu_seconds(backends)}
             received = fake.counts()
         with sessions() as session:
             sent = session.scalar(select(func.count()).select_from(Outbox).where(Outbox.status == SENT))
@@ -201,7 +239,7 @@ def _case(db: str, n: int, concurrency: int | None = None, breakdown: bool = Fal
                   "seconds": round(seconds, 2), "messages_per_second": round(sent / seconds, 1),
                   "load_average": [round(x, 2) for x in os.getloadavg()]}
         if breakdown:
-            result["breakdown"] = _breakdown(sent, seconds, db_statements=statements, db_commits=commits,
+            result["breakdown"] = _breakdown(sent, seconds, cpu, db_statements=statements, db_commits=commits,
                                              twilio_sends=sends, recommender=recommends)
         return result
 
