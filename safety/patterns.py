@@ -17,7 +17,10 @@ How a text is read:
    joking``) also puts it in the past (never for an overdose), and a frame before it (``in the
    movie``, ``a novel about``, ``the lyrics go``, ``as a therapy exercise``) marks it reported,
    unless the writer speaks of themselves between the frame and the match. A bare ``no`` negates
-   only the words right after it (``no chest pain``).
+   only the words right after it (``no chest pain``). A wish said of someone else (``she wanted to
+   die``) and a sentence from the news that says nothing of the writer are reported too, and an
+   everyday reason in the sentence (``I'll be gone by morning, early flight``) sets aside the
+   going-away and goodbye patterns (status ``everyday``).
    Patterns whose meaning *is* a negation (``I'm not safe at home``, ``I don't want to be
    alive``) are marked ``negatable=False`` and are never suppressed.
 
@@ -39,6 +42,8 @@ __all__ = [
     "normalise",
     "find_hits",
     "match",
+    "UNVETOABLE",
+    "vetoable",
 ]
 
 SUICIDE = "suicide-or-self-harm"
@@ -46,6 +51,12 @@ OTHERS = "harm-to-others"
 ABUSE = "abuse-or-danger"
 MEDICAL = "medical-emergency"
 CATEGORIES = (SUICIDE, OTHERS, ABUSE, MEDICAL)
+
+# The most explicit, direct statements ("kill myself", "suicide", "kms", "end my life", "took too many
+# pills"): the screener never lets a low model score set these aside. Any other pattern hit is
+# vetoable: when the classifier's score for the text is very low (``CrisisModel.veto_threshold``,
+# chosen on grouped train CV), the hit is reported as ``vetoed:<pattern>`` instead of flagging.
+UNVETOABLE = frozenset({"suicide.word", "suicide.kms", "suicide.kill_self", "suicide.end_life", "medical.overdose"})
 
 # When two patterns of equal weight fire, the more urgent category wins.
 _URGENCY = {MEDICAL: 3, ABUSE: 2, OTHERS: 1, SUICIDE: 0}
@@ -67,7 +78,7 @@ class Hit:
     weight: float
     start: int
     end: int
-    status: str  # "hit" | "negated" | "past" | "reported"
+    status: str  # "hit" | "negated" | "past" | "reported" | "everyday"
 
 
 @dataclass(frozen=True)
@@ -125,6 +136,11 @@ _PILLS = (
     r"klonopin|adderall|aspirin|aleve|naproxen|gabapentin|tramadol|codeine|morphine)"
 )
 
+# "life admin", "life insurance": life naming a kind of thing, not being alive
+_LIFE_AS_MODIFIER = r"(?:admin|insurance|coach\w*|hacks?|lessons?|skills?|stuff|drama|advice|updates?|goals?)\b"
+# "hope I don't wake up early": waking at a time, not dying
+_WAKE_TIME = r"(?! (?:early|late|on time|in time|before|until|till|til|at|tomorrow morning|grumpy|sick|with))"
+
 PATTERNS: tuple[Pattern, ...] = (
     # --- suicide or self-harm -------------------------------------------------------------
     _p("suicide.word", SUICIDE, 1.0,
@@ -145,7 +161,8 @@ PATTERNS: tuple[Pattern, ...] = (
        r"not be here anymore|cease to exist)\b|\bwish (?:i|id) (?:was|were|wuz|waz|could be|be) dead\b|"
        r"\bwant(?:ed)? death\b|\bhow to (?:die|kill myself|end it|end my life)\b|"
        r"\bthink(?:ing)? about (?:dying|being dead|not being here|not being alive)\b|"
-       r"\bdont see myself (?:being alive|alive|living|here|still here)\b|"
+       r"\bdont see myself (?:being alive|alive|living(?! (?:in|at|with|near|there|abroad|somewhere|anywhere))|here|"
+       r"still here)\b|"
        r"\b(?:isnt|is not|not) worth living\b|\bready to go\b(?= (?:now|forever|for good|tonight))"),
     _p("suicide.never_wake", SUICIDE, 0.95,
        r"\b(?:sleep forever|never wake up|not wake up|dont wake up|wont wake up|no(?:t)? "
@@ -194,14 +211,14 @@ PATTERNS: tuple[Pattern, ...] = (
        r"(?:strength|will|energy|desire|reason|want) to (?:keep living|stay alive|live|go on living|"
        r"keep existing)\b|\bgive?n? up on (?:living|life|being alive)\b(?! \w)|\bgave up on "
        r"(?:living|life|being alive)\b(?! \w)|\bdont belong (?:in|on) this (?:world|earth|planet)\b|"
-       r"\b(?:dont|cant|cannot|can not) (?:see|picture|imagine) myself (?:being |still )?(?:alive|living|"
-       r"here|around)\b", negatable=False),
+       r"\b(?:dont|cant|cannot|can not) (?:see|picture|imagine) myself (?:being |still )?(?:alive|"
+       r"living(?! (?:in|at|with|near|there|abroad|somewhere|anywhere))|here|around)\b", negatable=False),
     _p("suicide.planning", SUICIDE, 0.85,
        r"\b(?:set|picked|chosen|chose|decided on) (?:a|the) (?:date|day|night)(?: for it)?(?: already)?"
        r"(?= ?(?:$|[.!;,]))"),
     _p("suicide.tired_of_life", SUICIDE, 0.85,
-       r"\b(?:tired|sick|exhausted) of (?:living|being alive|existing|life|this life)\b|"
-       r"\bdone with (?:life|living|being alive|it all|existing)\b|"
+       r"\b(?:tired|sick|exhausted) of (?:living|being alive|existing|life|this life)\b(?! " + _LIFE_AS_MODIFIER + r")|"
+       r"\bdone with (?:life|living|being alive|it all|existing)\b(?! " + _LIFE_AS_MODIFIER + r")|"
        r"\bleave this (?:world|earth|life)\b|\bjoin (?:him|her|them|my \w+) in (?:heaven|death)\b"),
     _p("suicide.pills", SUICIDE, 0.95,
        rf"\b(?:saved|saving|save|stockpil\w*|hoard\w*|collect\w*|stash\w*|squirrel\w*|"
@@ -269,7 +286,7 @@ PATTERNS: tuple[Pattern, ...] = (
        r"\b(?:hop(?:e|es|ing)|wish(?:ing)?|pray(?:ing)?)(?: \w+){0,2}? (?:that )?(?:i (?:get|got|would get|will get|"
        r"could get) (?:hit|run over|killed)|(?:a |the |some )?(?:car|bus|truck|train) (?:will |would |could )?"
        r"(?:hit|hits|runs? over) me|something (?:bad )?(?:would |will |could )?happens? to me|i (?:dont|never) "
-       r"wake up|i (?:just )?die|i (?:was|were|d) never born)\b|"
+       r"wake up" + _WAKE_TIME + r"|i (?:just )?die|i (?:was|were|d) never born)\b|"
        r"\bmight as well (?:just )?(?:be dead|die|not exist|not be here|not be alive)\b|"
        r"\b(?:easier|better|simpler) (?:to )?(?:just )?(?:not exist|be dead|not be (?:here|alive|around))\b|"
        r"\bwish (?:i|id) (?:had )?never been born\b|"
@@ -277,7 +294,7 @@ PATTERNS: tuple[Pattern, ...] = (
        r"survive)\b|\b(?:imagin\w*|picturing|fantasi\w*|dream\w* (?:of|about)) my (?:own )?funeral\b|"
        r"\bnot (?:planning|plan) on (?:seeing|being (?:here|around|alive) (?:for|by|next))\b|"
        r"\b(?:pray|prays|praying|hope|hopes|hoping|wish|wishing)(?: \w+){0,3} (?:dont|never|wont) (?:open my eyes|"
-       r"wake up|come back)\b|"
+       r"wake up" + _WAKE_TIME + r"|come back)\b|"
        r"\b(?:wish\w*|hop\w*|pray\w*)(?: \w+){0,4} (?:heart|body) (?:would |will )?(?:just )?(?:give|gives|gave) "
        r"(?:out|up)\b|\bdisappointed (?:that )?i (?:woke|wake) up\b|\b(?:id|i would|i had) (?:rather|sooner) be dead\b|"
        r"\b(?:being dead|dying|death|not existing) (?:feels|sounds|seems|would feel) like (?:a )?(?:relief|peace)\b|"
@@ -569,7 +586,8 @@ PATTERNS: tuple[Pattern, ...] = (
        rf"about| way| almost)? (?:too many|to many|too much|a lot of|lots of|all (?:of )?(?:my|the|"
        rf"those)|the (?:whole|entire|rest of the)|a (?:whole|full) (?:bottle|pack|box|sheet) of|"
        rf"\d{{2,}}|twenty|thirty|forty|fifty|a bunch of|a handful of|handfuls of|a fistful of|"
-       rf"double|triple|a ton of|tons of|a load of|loads of|heaps of)(?: \w+){{0,3}}? {_PILLS}\b|\b(?:i|ive|im|i have|i just|just|i think i|think im|i might have|i may have|i think ive)"
+       rf"double|triple|a ton of|tons of|a load of|loads of|heaps of)(?: \w+){{0,3}}? {_PILLS}\b"
+       rf"(?! (?:of \w+ )?with (?:me|us|him|her|them)\b)|\b(?:i|ive|im|i have|i just|just|i think i|think im|i might have|i may have|i think ive)"
        rf"(?: \w+)? overdos+\w*\b(?! on (?:sugar|candy|"
        rf"coffee|caffeine|chocolate|tv|netflix|love|cuteness|anime|memes))|\bod(?:ed|d|ing)?\b"
        rf"(?= on (?:my |some |the |his |her )?(?:pills|meds|xanax|heroin|fent|fentanyl|opioids|tylenol|something)|$)|"
@@ -654,6 +672,20 @@ PATTERNS: tuple[Pattern, ...] = (
 # Idioms are blanked before matching. Each is a figure of speech, not a statement of risk.
 _IDIOMS = re.compile(
     r"\bdying (?:to|for|of laughter|of embarrassment|laughing|inside lol)\b|"
+    # round 5: everyday senses of the same words (a text, hair dye, a nap, a couch, a parent's scolding)
+    r"\bshoot (?:you|u|me|him|her|them|us) (?:a |an )?(?:quick )?(?:text|message|msg|email|dm|line|note|call|pic|photo)\b|"
+    r"\bd(?:ye|yes|yed|ying|yeing) (?:my|her|his|their|your|the|it|them|some)\b|"
+    r"\bcould (?:just |literally |honestly )?sleep (?:forever|for (?:a week|days|a month|a year))\b|"
+    r"\bhaving a (?:heart attack|stroke|meltdown|breakdown) (?:over|about|because of|lol|lmao|haha)\b|"
+    r"\b(?:cant|cannot|can not|couldnt) (?:breathe|catch my breath)[,.]? (?:(?:after|from) )?(?:this|that|the|my) "
+    r"(?:workout|run|hike|class|spin class|practice|training|climb|stairs|gym session|race|set|dance|sprint)\b|"
+    r"\b(?:cant|cannot|can not|couldnt) breathe (?:when|whenever|every time|around)(?= (?:he|she|my (?:boss|crush|ex|"
+    r"teacher)|her|his)\b(?! (?:\w+ )?(?:chok|strangl|squeez|grab|sit|pin|hold|press|kneel|lean)\w*))|"
+    r"\b(?:collapsed|crashed|flopped) (?:on|onto|into) (?:the|my|his|her|their) (?:couch|bed|sofa)\b|"
+    r"\b(?:hed|shed|theyd|hell|shell|theyll|he would|she would|they would|he will|she will|they will) (?:literally |"
+    r"actually |honestly )?(?:kill|murder) (?:me|us) if (?:i|we) (?:\w+ ){0,2}?(?:spoil\w*|forget\w*|forgot|late|"
+    r"ate|eat\w*|skip\w*|fail\w*|flunk\w*|scratch\w*|dent\w*|spill\w*|ruin\w*|wreck\w*|crash\w*|miss(?:ed)? "
+    r"(?:the|curfew|dinner|class|practice))\b|"
     r"\b(?:killed|killing|kill|slayed|slaying) it\b|\bkill(?:ing)? time\b|"
     r"\b(?:dead|deathly) (?:tired|serious|ass|on|wrong|right|last|end|set|center|silent)\b|"
     r"\bcould (?:kill|murder|die) for\b|\bkill for (?:a|some|an)\b|"
@@ -745,7 +777,7 @@ _PAST = re.compile(
     r"\b(?:used to|years ago|a year ago|last year|(?:two|three|four|five|several|many|a few) "
     r"(?:years|months) ago|in (?:high school|middle school|college|my teens|my twenties)|"
     r"when i was (?:younger|a teen\w*|a kid|little|in (?:school|college)|\d+|growing up)|back then|"
-    r"as a (?:kid|child|teen\w*)|growing up|in my childhood|the old me|(?<!my )(?<!this )(?<!the )last (?:week|month|"
+    r"as a (?:kid|child|teen\w*|baby|toddler)|once when|growing up|in my childhood|the old me|(?<!my )(?<!this )(?<!the )last (?:week|month|"
     r"year|summer|winter|spring|fall)\b(?! \w)|\w+ (?:weeks|months) ago|(?<!at )(?:once and\b|once(?= *$)|once (?:\w+ed|hit|threw|took|"
     r"came|made|told|said|shoved|got))|"
     r"in the past|at my lowest|(?:clean|sober|free) (?:for|since)|recovered|in recovery|"
@@ -768,7 +800,9 @@ _RECOVERY = re.compile(
     r"glad (?:i|im) (?:didnt|did not|am still|still|survived|stayed|called|got)|(?:so |really )?grateful|"
     r"(?:im|i am|hes|shes|theyre|were|everyone is|all) (?:doing )?(?:fine|okay|ok|safe|alright|good|better|"
     r"great|well) now|now (?:hes|shes|theyre|im) (?:the )?(?:happiest|happy|fine|okay|doing (?:great|well|better))|"
-    r"(?:was|were|is|are) (?:just )?(?:joking|kidding)|wasnt (?:true|real|serious)|never (?:used|sent|did) it|"
+    r"(?:was|were|is|are) (?:just )?(?:joking|kidding)|(?:just|only|obviously) (?:joking|kidding)|"
+    r"(?:joking|kidding),? (?:obviously|of course|lol)|(?:but|and|now) (?:hes|shes|theyre|everyone is|everyones) "
+    r"(?:totally |completely )?(?:fine|ok|okay|alright)\b|(?:the )?bleeding (?:has |finally |eventually )?stopped|wasnt (?:true|real|serious)|never (?:used|sent|did) it|"
     r"(?:i know|i see|i realise|i realize) now|(?:thankfully|luckily) (?:i|it|he|she)|"
     r"(?:ended|stopped|passed) when|that was before|(?:not|no longer) in that (?:place|headspace|space)|"
     r"dont (?:believe|feel|think) that (?:anymore|any more)|(?:obviously|of course) (?:i )?(?:dont|wont|didnt|wouldnt|"
@@ -802,7 +836,25 @@ _EXERCISE = re.compile(r"\b(?:as|for) (?:a |an |my )?(?:therapy |writing |journa
                        r"(?:exercise|assignment|homework)\b|\bmy therapist (?:asked|told|suggested|had) me\b")
 # A quotation introduced right before the match: "the lyrics go", "the villain says".
 _QUOTE = re.compile(r"\b(?:lyrics?|song|line|quote|villain|character|chorus|title) (?:go|goes|says|said|is|was)"
-                    r"(?: like)?:?(?: (?:i|im|ill|ive|you|u))? *$")
+                    r"(?: like)?[:,]? *[\"\u201c\u201d]? *(?:(?:i|im|ill|ive|you|u) )? *$")
+# Round 5. A wish said of someone else ("my sister told me she wanted to die"): the writer reports it.
+_THIRD_SUBJECT = re.compile(
+    r"\b(?:he|she|they|(?:my|his|her|their) (?:\w+ )?(?:friend|sister|brother|mom|mum|dad|cousin|roommate|son|"
+    r"daughter|partner|bf|gf|boyfriend|girlfriend|husband|wife|aunt|uncle|coworker|classmate|neighbou?r|grandma|"
+    r"grandpa|kid|teacher)s?)(?: (?:really|just|still|always|once|never|kept|keeps|even|also|said|says|told me))? *$")
+_WISH_PATTERNS = frozenset({"suicide.want_die", "suicide.want_end", "suicide.not_alive", "suicide.tired_of_life",
+                            "suicide.no_will_to_live", "suicide.hopeless"})
+# News, anywhere in a sentence that says nothing of the writer ("a man standing on the ledge of a
+# building, it was on the news").
+_NEWS = re.compile(r"\b(?:on|in) the news\b|\bthe news (?:said|says|reported)\b|\bnews (?:story|report|article)\b|"
+                   r"\bheadlines?\b|\baccording to (?:the )?(?:police|news|reports?)\b|\breported that\b")
+# An everyday reason, in the same sentence, for going away or saying goodbye: "I'll be gone by morning,
+# early flight", "goodbye world, off to camp with no signal", "won't be around much longer, my contract ends".
+_ERRAND = re.compile(
+    r"\b(?:flights?|trip|vacation|holiday|wedding|camp|conference|contract|lease|shift|moving(?! on)|moved|"
+    r"travel(?:l?ing|s)?|abroad|signal|wi-?fi|for the (?:night|weekend|day|week)|logging off|off to (?:bed|work|"
+    r"school|camp|class)|semester|internship|visiting|surgery|retreat|festival|cruise|new job|graduat\w*)\b")
+_DEPARTURE_PATTERNS = frozenset({"suicide.leaving", "suicide.note", "suicide.giving_away", "suicide.not_a_problem"})
 _FIRST_PERSON = re.compile(r"\b(?:i|im|ive|id|ill|me|my|myself)\b")
 _PLAYED = re.compile(r"\bmy (?:character|avatar|guy|player|team|squad|hero|champ|sim)\b")  # in a game, not the writer
 _NO_RECOVERY = frozenset({"medical.overdose"})  # "I took 40 pills, I'm fine now" is still an emergency
@@ -879,6 +931,12 @@ def _status(pattern: Pattern, text: str, start: int, end: int) -> str:
         return "past"
     if _framed(before) or _EXERCISE.search(sentence):
         return "reported"
+    if pattern.name in _WISH_PATTERNS and _THIRD_SUBJECT.search(text[:start]):
+        return "reported"
+    if _NEWS.search(sentence) and not _FIRST_PERSON.search(sentence):
+        return "reported"
+    if pattern.name in _DEPARTURE_PATTERNS and _ERRAND.search(sentence):
+        return "everyday"
     return "hit"
 
 
@@ -892,6 +950,11 @@ def find_hits(text: str) -> tuple[Hit, ...]:
             status = _status(pattern, blanked, m.start(), m.end())
             hits.append(Hit(pattern.name, pattern.category, pattern.weight, m.start(), m.end(), status))
     return tuple(hits)
+
+
+def vetoable(reasons) -> bool:
+    """Whether a low model score may set aside a pattern result with these reasons (none unvetoable)."""
+    return bool(reasons) and not (set(reasons) & UNVETOABLE)
 
 
 def match(text: str) -> PatternResult:

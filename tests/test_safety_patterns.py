@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from safety.patterns import CATEGORIES, PATTERNS, find_hits, match, normalise
+from safety.patterns import CATEGORIES, PATTERNS, UNVETOABLE, find_hits, match, normalise, vetoable
 
 
 @pytest.mark.parametrize(
@@ -442,3 +442,76 @@ def test_round4_patterns_from_the_new_train_files(text, reason):
 )
 def test_round4_patterns_from_the_new_train_files_leave_everyday_language_alone(text):
     assert not match(text).crisis, (text, match(text))
+
+
+# Round 5: wider context rules for wording the patterns had not been written from (each case fails
+# without its rule): everyday senses of the words, a wish said of someone else, news, an everyday reason
+# for going away, joking said after, waking at a time, life as a modifier, living somewhere.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i'll shoot you a text when i'm home",
+        "i'm thinking about dying my hair blue",
+        "i could sleep forever after that hike",
+        "i'm having a heart attack over this exam schedule lol",
+        "I can't breathe after that workout",
+        "I can't breathe when he smiles at me",
+        "my brother collapsed on the couch after his shift",
+        "he said he'd kill me if I spoiled the finale",
+        "the teacher said she'd kill us if we were late again",
+        "she said she'd hurt me, just kidding",
+        "she was choking on a grape but my dad did the heimlich and she's ok",
+        "my nose was bleeding a lot but the bleeding stopped",
+        "my son had a seizure as a baby",
+        "my son had a seizure once when he had a fever",
+        'the song goes "i want to disappear forever" and it is stuck in my head',
+        "i don't see myself living in this city forever",
+        "i'm so done with life admin this week",
+        "i hope i don't wake up early tomorrow, i need the sleep",
+        "i took the whole bottle of vitamins with me on the trip",
+        "my sister told me she wanted to die after the breakup",
+        "the firefighter rescued a man standing on the ledge of a building, it was on the news",
+        "i'll be gone by morning, early flight",
+        "goodbye world, off to camp with no signal for a week",
+        "i'm not going to be here tomorrow, i'm at my cousin's wedding",
+        "i won't be around much longer, my contract ends in june",
+    ],
+)
+def test_round5_false_alarms_on_new_wording_are_not_crisis(text):
+    assert not match(text).crisis, (text, match(text))
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("i'll be gone by morning", "suicide.leaving"),
+        ("he said he'd kill me if i tell anyone", "abuse.threat"),
+        ("i can't breathe when he chokes me", "abuse.hurting_me"),  # the idiom leaves the subject in place
+        ("i can't breathe when he sits on my chest", "medical.breathing"),
+        ("my sister said she wanted to die and honestly i want to die too", "suicide.want_die"),
+        ("i want to die, it was on the news that my dad died", "suicide.want_die"),
+        ("i hope i never wake up again", "suicide.passive_wish"),
+        ("i don't see myself living much longer", "suicide.want_die"),
+        ("I'm done with life.", "suicide.tired_of_life"),
+        ("i took the whole bottle of tylenol", "medical.overdose"),
+        ("he collapsed on the floor", "medical.unresponsive"),
+        ("giving away my cat because i won't need her anymore", "suicide.giving_away"),
+    ],
+)
+def test_round5_context_rules_keep_the_crisis(text, reason):
+    assert reason in match(text).reasons, (text, match(text))
+
+
+def test_round5_suppressed_reasons_name_the_rule():
+    assert match("i'll be gone by morning, early flight").suppressed == ("everyday:suicide.leaving",)
+    assert match("my sister told me she wanted to die").suppressed == ("reported:suicide.want_die",)
+
+
+def test_unvetoable_patterns_are_the_explicit_ones():
+    names = {p.name for p in PATTERNS}
+    assert UNVETOABLE <= names
+    assert {"suicide.kill_self", "suicide.kms", "suicide.word"} <= UNVETOABLE
+    assert not vetoable(match("I want to kill myself").reasons)
+    assert not vetoable(match("kms").reasons)
+    assert vetoable(match("this is my last message. thank you for everything").reasons)
+    assert not vetoable(())  # nothing fired, nothing to veto
