@@ -6,7 +6,8 @@ a small file instead of training: which method won on cross-validated train
 the embedding concatenated with TF-IDF word 1-2grams and char_wb 2-5grams,
 ``tfidf+embedding+sentences``: the same model, with a text scored as the highest of its
 whole-text score and its sentences' scores, or ``exemplar``: nearest-exemplar similarity),
-its numbers, the calibrated threshold, and a per-category classifier (over embeddings) used
+its numbers, the calibrated threshold, the veto threshold (a model score so low that it sets
+aside a pattern hit, :data:`safety.patterns.UNVETOABLE` excepted), and a per-category classifier (over embeddings) used
 when only the model fires.
 
 Scores are shifted so that the calibrated threshold maps to 0.5: ``score >= 0.5`` is the
@@ -63,11 +64,19 @@ class CrisisModel:
     cv: dict | None = None  # cross-validated train metrics, for the record
     text_features: TextFeatures | None = None  # tfidf+embedding: the TF-IDF half of the features
     sentence_discount: float = 0.0  # +sentences: logit taken off a sentence's score (SENTENCE_DISCOUNT)
+    veto_threshold: float = 0.0  # raw probability below which a vetoable pattern hit is set aside (0: never)
 
     @property
     def sentence_max(self) -> bool:
         """Score a text as the highest of its whole-text score and its sentences' scores."""
         return self.method.endswith("+sentences")
+
+    @property
+    def veto_score(self) -> float:
+        """``veto_threshold`` on the score scale of :meth:`score` (0.0 when there is no veto)."""
+        if self.veto_threshold <= 0.0:
+            return 0.0
+        return float(sigmoid(logit(self.veto_threshold) - logit(self.threshold)))
 
     def raw_probability(self, vectors: np.ndarray, exemplar_vectors=None, texts=None) -> np.ndarray:
         """The model's own probability of crisis, before the threshold shift."""
@@ -113,6 +122,7 @@ class CrisisModel:
             "cv": self.cv,
             "text_features": None if self.text_features is None else self.text_features.to_dict(),
             "sentence_discount": self.sentence_discount,
+            "veto_threshold": round(float(self.veto_threshold), 6),
         }
 
     @classmethod
@@ -137,6 +147,7 @@ class CrisisModel:
                 cv=data.get("cv"),
                 text_features=TextFeatures.from_dict(data["text_features"]) if data.get("text_features") else None,
                 sentence_discount=float(data.get("sentence_discount", 0.0)),
+                veto_threshold=float(data.get("veto_threshold", 0.0)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ArtifactError(path, f"malformed ({type(exc).__name__}: {exc})") from None

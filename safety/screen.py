@@ -11,6 +11,14 @@ model was trained for it (``CrisisModel.sentence_max``), each of its sentences t
 sentence's score lowered by ``CrisisModel.sentence_discount``: the text's score is the highest
 of them, so one crisis sentence in a long journal entry is not averaged away by the rest. Any
 unit at or above the threshold flags the text.
+
+Model veto: a pattern hit flags the text on its own, unless every pattern that fired is
+vetoable (:func:`safety.patterns.vetoable`: not one of the explicit direct statements), the
+classifier read the text whole or sentence by sentence (:func:`scored_closely`: not only in
+windows, where one sentence is diluted by the rest) and scores it below ``CrisisModel.veto_score``,
+far under the threshold. Then the
+text is not flagged and the verdict's reasons say ``vetoed:<pattern>``. The veto threshold is
+chosen on grouped train CV (:mod:`safety.training`); a model stored without one never vetoes.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ import numpy as np
 from safety import patterns
 from safety.classifier import CrisisModel
 
-__all__ = ["Verdict", "Screener", "FAILSAFE", "MAX_CHARS", "scoring_units"]
+__all__ = ["Verdict", "Screener", "FAILSAFE", "MAX_CHARS", "scoring_units", "scored_closely"]
 
 log = logging.getLogger("mend.safety")
 
@@ -41,7 +49,7 @@ class Verdict:
     crisis: bool
     category: str | None  # one of safety.patterns.CATEGORIES when crisis, else None
     score: float  # 0..1; for the model, 0.5 is the calibrated threshold
-    reasons: tuple[str, ...]  # pattern names, "model", "negated:<pattern>", "screening-failed", ...
+    reasons: tuple[str, ...]  # pattern names, "model", "negated:<pattern>", "vetoed:<pattern>", "screening-failed", ...
 
 
 FAILSAFE = Verdict(crisis=True, category=patterns.SUICIDE, score=1.0, reasons=("screening-failed",))
@@ -73,6 +81,13 @@ def scoring_units(text: str, sentences: bool = True) -> list[str]:
         if 1 < len(parts) <= MAX_SENTENCES:
             units += [s for s in dict.fromkeys(parts) if s not in units]
     return units
+
+
+def scored_closely(text: str) -> bool:
+    """Whether the classifier reads every sentence of ``text`` (whole, or one by one), so that a low score
+    is evidence against a pattern hit; a text scored only in windows can bury one sentence in the rest."""
+    text = text[:MAX_CHARS]
+    return len(_windows(text)) == 1 or 1 < len(_sentences(text)) <= MAX_SENTENCES
 
 
 class Screener:
@@ -146,25 +161,30 @@ class Screener:
                 raise TypeError(f"expected text as str, got {type(t).__name__}")
         verdicts: list[Verdict | None] = [None] * len(texts)
         pending: list[int] = []
-        suppressed: dict[int, tuple[str, ...]] = {}
+        results: dict[int, patterns.PatternResult] = {}
+        veto = self.model.veto_score
         for i, text in enumerate(texts):
             if not text.strip():
                 verdicts[i] = Verdict(False, None, 0.0, ("empty",))
                 continue
             result = patterns.match(text[:MAX_CHARS])
-            if result.crisis:
+            if result.crisis and not (veto > 0.0 and patterns.vetoable(result.reasons) and scored_closely(text)):
                 verdicts[i] = Verdict(True, result.category, float(result.weight), result.reasons)
             else:
-                suppressed[i] = result.suppressed
+                results[i] = result
                 pending.append(i)
         if pending:
             scores, vectors = self.score_windows([texts[i] for i in pending])
             for j, i in enumerate(pending):
-                score = float(scores[j])
+                score, result = float(scores[j]), results[i]
                 extra = ("truncated",) if len(texts[i]) > MAX_CHARS else ()
+                if result.crisis and score >= veto:
+                    verdicts[i] = Verdict(True, result.category, float(result.weight), result.reasons)
+                    continue
+                vetoed = tuple(f"vetoed:{r}" for r in result.reasons)  # empty unless a pattern fired
                 if score >= self.threshold:
                     category = self.model.category_of(vectors[j][None, :])[0]
-                    verdicts[i] = Verdict(True, category, score, ("model",) + suppressed[i] + extra)
+                    verdicts[i] = Verdict(True, category, score, ("model",) + vetoed + result.suppressed + extra)
                 else:
-                    verdicts[i] = Verdict(False, None, score, suppressed[i] + extra)
+                    verdicts[i] = Verdict(False, None, score, vetoed + result.suppressed + extra)
         return verdicts  # type: ignore[return-value]

@@ -1,15 +1,33 @@
-"""The screener: patterns then the classifier, the threshold, long text and the fail-safe."""
+"""The screener: patterns then the classifier, the model veto, the threshold, long text and the fail-safe."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from safety import CATEGORIES, FAILSAFE, Screener, Verdict, load_model, load_screener
-from safety.classifier import TEXT_METHODS
-from safety.screen import MAX_CHARS, MAX_SENTENCES, WINDOW_WORDS, _windows, scoring_units
+from safety import (
+    CATEGORIES,
+    FAILSAFE,
+    CrisisModel,
+    Screener,
+    Verdict,
+    load_model,
+    load_screener,
+    patterns,
+)
+from safety.classifier import TEXT_METHODS, logit, sigmoid
+from safety.screen import (
+    MAX_CHARS,
+    MAX_SENTENCES,
+    WINDOW_WORDS,
+    _windows,
+    scored_closely,
+    scoring_units,
+)
+from safety.training import VETO_MAX, VETO_RECALL_COST, _veto_threshold
 
 pytestmark = pytest.mark.slow
 
@@ -174,3 +192,57 @@ def test_a_text_scores_as_its_best_sentence(model, embedder):
     assert model.sentence_discount > 0 and np.all(counted[1:] < raw[1:])
     assert float(screener.model_scores([text])[0]) == pytest.approx(float(counted.max()))
     assert counted.max() > counted[0]  # the crisis sentence scores above the whole text
+
+
+# The model veto (round 5): a very low model score sets aside a pattern hit, unless the pattern is one of
+# the explicit direct statements (safety.patterns.UNVETOABLE).
+_VETOABLE = "this is my last message. thank you for everything"  # suicide.leaving, a vetoable family
+
+
+def test_stored_model_has_a_veto_below_its_threshold(model):
+    assert 0.0 < model.veto_threshold < model.threshold
+    assert 0.0 < model.veto_score < 0.5
+    assert CrisisModel.from_dict(model.to_dict()).veto_threshold == pytest.approx(model.veto_threshold)
+
+
+def test_a_low_model_score_vetoes_a_vetoable_pattern_hit(model, embedder):
+    assert patterns.vetoable(patterns.match(_VETOABLE).reasons)
+    score = float(Screener(model, embedder).model_scores([_VETOABLE])[0])
+    raw = float(sigmoid(logit(score) + logit(model.threshold)))  # the score as the model's own probability
+    above = Screener(replace(model, veto_threshold=min(raw * 1.01, 0.999)), embedder, threshold=1.0)
+    below = Screener(replace(model, veto_threshold=raw * 0.99), embedder, threshold=1.0)
+    vetoed = above.screen(_VETOABLE)
+    assert not vetoed.crisis and vetoed.category is None
+    assert vetoed.reasons[0] == "vetoed:suicide.leaving"
+    assert vetoed.score == pytest.approx(score)
+    assert below.screen(_VETOABLE) == Verdict(True, "suicide-or-self-harm", 0.9, ("suicide.leaving",))
+    assert Screener(replace(model, veto_threshold=0.0), embedder, threshold=1.0).screen(_VETOABLE).crisis
+
+
+def test_explicit_patterns_are_never_vetoed(model, embedder):
+    eager = Screener(replace(model, veto_threshold=0.999), embedder, threshold=1.0)
+    assert eager.screen("I want to kill myself") == Verdict(True, "suicide-or-self-harm", 1.0, ("suicide.kill_self",))
+    assert eager.screen("kms").crisis
+
+
+def test_veto_threshold_is_chosen_by_its_recall_cost():
+    """The highest veto that sets aside at most VETO_RECALL_COST of the crisis statements (out of fold)."""
+    n = 1000
+    y = np.array([1] * n + [0] * 10)
+    scores = np.concatenate([np.linspace(0.01, 0.99, n), np.full(10, 0.02)])
+    vetoable_hit = np.ones(len(y), dtype=bool)
+    veto = _veto_threshold(scores, y, vetoable_hit)
+    allowed = int(VETO_RECALL_COST * n)
+    assert ((scores < veto) & (y == 1)).sum() == allowed
+    assert veto == pytest.approx(np.sort(scores[y == 1])[allowed])
+    assert _veto_threshold(scores, y, np.zeros(len(y), dtype=bool)) == VETO_MAX  # nothing at risk
+
+
+def test_the_veto_needs_a_text_the_model_read_closely(model, embedder):
+    """A text scored only in windows can bury one sentence in the rest: its low score vetoes nothing."""
+    filler = "Today I cleaned the kitchen and called my sister about the weekend plans. " * 80
+    buried = filler + " I have been saving up my pills. " + filler
+    assert scored_closely(_VETOABLE) and scored_closely("Work was long. " * 30)
+    assert not scored_closely(buried)
+    eager = Screener(replace(model, veto_threshold=0.999), embedder, threshold=1.0)
+    assert eager.screen(buried).reasons == ("suicide.pills",)
