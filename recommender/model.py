@@ -2,6 +2,8 @@
 
 Nothing here downloads anything: Hugging Face offline mode is switched on before
 sentence-transformers is imported, and the weights are checked against a known sha256.
+By default the model runs as an ONNX graph exported from those weights
+(:mod:`recommender.onnx_model`); ``backend="torch"`` runs it with sentence-transformers.
 """
 
 from __future__ import annotations
@@ -57,7 +59,12 @@ class Embedder:
 
     name = MODEL_NAME
 
-    def __init__(self, path: Path | None = None, *, memo_size: int = 4096, threads: int | None = None):
+    def __init__(self, path: Path | None = None, *, memo_size: int = 4096, threads: int | None = None,
+                 backend: str = "onnx", graph_dir: Path | None = None):
+        """``backend``: ``onnx`` runs the model's exported graph with ONNX Runtime (faster, and
+        torch is never loaded here; the graph is exported once into ``graph_dir``, see
+        :mod:`recommender.onnx_model`), ``torch`` runs it with sentence-transformers.
+        ``threads``: CPU threads for the model (process-wide for torch)."""
         self._memo: OrderedDict[bytes, np.ndarray] = OrderedDict()
         self._memo_size = memo_size
         self._memo_lock = threading.Lock()
@@ -66,6 +73,23 @@ class Embedder:
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         path = Path(path) if path else model_path()
         verify_model(path)
+        self.path = path
+        self.backend = backend
+        self.max_tokens = _max_tokens(path)
+        if backend == "onnx":
+            from recommender.onnx_model import OnnxEncoder, ensure_graph
+
+            graph = ensure_graph(path, MODEL_SHA256, Path(graph_dir) if graph_dir else path_for_graphs())
+            self._onnx = OnnxEncoder(graph, path, self.max_tokens, threads or 1)
+            self.count_tokens = self._onnx.count_tokens
+        elif backend == "torch":
+            self._onnx = None
+            self._load_torch(path, threads)
+        else:
+            raise ModelError(path, f"unknown model backend {backend!r} (onnx or torch)")
+        self._batcher = _Batcher(lambda texts: self._encode(texts, 32))
+
+    def _load_torch(self, path: Path, threads: int | None) -> None:
         import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
@@ -76,19 +100,14 @@ class Embedder:
             # each want every core slow each other down many times over.
             torch.set_num_threads(threads)
         hf_logging.disable_progress_bar()
-        self.path = path
         self._model = SentenceTransformer(str(path), device="cpu")
-        self.max_tokens = int(self._model.max_seq_length)
-        self.tokenizer = self._model.tokenizer
-        self._batcher = _Batcher(lambda texts: self._encode(texts, 32))
+        tokenizer = self._model.tokenizer
+        self.count_tokens = lambda text: len(tokenizer.tokenize(text))
 
     @property
     def model_id(self) -> str:
         """Identifies the model in cache keys."""
         return f"{MODEL_NAME}@{MODEL_SHA256[:16]}"
-
-    def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer.tokenize(text))
 
     def embed(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         """Unit vectors for ``texts``.
@@ -125,6 +144,8 @@ class Embedder:
         return np.stack(out).astype(np.float32, copy=False)
 
     def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        if self._onnx is not None:
+            return self._onnx.encode(list(texts))
         vectors = self._model.encode(
             list(texts), batch_size=batch_size, normalize_embeddings=True,
             convert_to_numpy=True, show_progress_bar=False,
@@ -176,11 +197,24 @@ class _Batcher:
                 start += len(item_texts)
 
 
-def shared_embedder(threads: int | None = None) -> Embedder:
-    """One Embedder per process, loaded on first use (``threads``: torch CPU threads, set by
-    whoever loads it first)."""
+def _max_tokens(path: Path) -> int:
+    import json
+
+    config = Path(path) / "sentence_bert_config.json"
+    return int(json.loads(config.read_text()).get("max_seq_length", 256)) if config.is_file() else 256
+
+
+def path_for_graphs() -> Path:
+    """Where exported ONNX graphs are kept by default: ``data/models`` in the checkout
+    (``MEND_MODEL_DIR`` overrides)."""
+    return Path(os.environ.get("MEND_MODEL_DIR") or Path(__file__).resolve().parent.parent / "data" / "models")
+
+
+def shared_embedder(threads: int | None = None, backend: str = "onnx") -> Embedder:
+    """One Embedder per process, loaded on first use (``threads``: CPU threads, ``backend``:
+    onnx or torch; whoever loads it first decides)."""
     global _shared
     with _lock:
         if _shared is None:
-            _shared = Embedder(threads=threads)
+            _shared = Embedder(threads=threads, backend=backend)
         return _shared

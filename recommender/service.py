@@ -124,7 +124,7 @@ def check_corpus(config: Config, embedder: TextEmbedder | None = None, *, progre
 def _shared(config: Config) -> TextEmbedder:
     from recommender.model import shared_embedder
 
-    return shared_embedder(config.recommender.model_threads)
+    return shared_embedder(config.recommender.model_threads, config.recommender.model_backend)
 
 
 class Recommender:

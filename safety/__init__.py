@@ -42,6 +42,6 @@ def load_screener(config, embedder=None) -> Screener:
     if embedder is None:
         from recommender.model import shared_embedder
 
-        embedder = shared_embedder(config.recommender.model_threads)
+        embedder = shared_embedder(config.recommender.model_threads, config.recommender.model_backend)
     model = load_model(model_id=getattr(embedder, "model_id", None))
     return Screener(model, embedder, threshold=config.safety.threshold)

@@ -107,3 +107,32 @@ def test_a_failing_forward_pass_reaches_every_caller_and_the_next_call_works():
     with pytest.raises(RuntimeError, match="out of memory"):
         batcher.encode(["x"])
     assert batcher.encode(["y", "z"]).shape == (2, 2)
+
+
+def test_the_onnx_graph_gives_torch_vectors_and_token_counts(embedder):
+    """The default backend runs the exported graph; it must agree with the torch pipeline it
+    was exported from, so cached corpus vectors and the crisis classifier stay valid."""
+    from recommender.model import Embedder
+
+    assert embedder.backend == "onnx"
+    reference = Embedder(memo_size=0, threads=1, backend="torch")
+    texts = ["He left me on read for three days.", "naïve café, still crying 😢 ok?", "word " * 400,
+             "I keep replaying the moment she said she needed space. I feel like I'm too much for people."]
+    cosines = (reference._encode(texts, 32) * embedder._encode(texts, 32)).sum(axis=1)
+    assert cosines.min() >= 0.9999
+    assert [embedder.count_tokens(t) for t in texts] == [reference.count_tokens(t) for t in texts]
+    assert embedder.max_tokens == reference.max_tokens == 256
+
+
+def test_a_changed_graph_is_refused_and_a_missing_one_is_exported(embedder, tmp_path):
+    from recommender.onnx_model import OnnxEncoder, ensure_graph, graph_path
+
+    graph = ensure_graph(embedder.path, MODEL_SHA256, tmp_path)  # exported in a child process
+    assert graph == graph_path(tmp_path, MODEL_SHA256) and graph.stat().st_size > 80_000_000
+    data = bytearray(graph.read_bytes())
+    data[-100] ^= 0xFF
+    graph.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="does not match its recorded sha256"):
+        OnnxEncoder(graph, embedder.path, 256)
+    assert ensure_graph(embedder.path, MODEL_SHA256, tmp_path) == graph  # re-exported, intact again
+    OnnxEncoder(graph, embedder.path, 256)
