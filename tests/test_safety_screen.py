@@ -179,7 +179,11 @@ def test_scoring_units_are_the_text_and_its_sentences():
 
 
 def test_a_text_scores_as_its_best_sentence(model, embedder):
-    """One crisis sentence among ordinary ones flags the text, not the average of them all."""
+    """One crisis sentence among ordinary ones flags the text, not the average of them all
+    (with a model trained as ``+sentences``; cross-validation picks whether the stored one is)."""
+    from safety.training import SENTENCE_DISCOUNT
+
+    model = replace(model, method="tfidf+embedding+sentences", sentence_discount=SENTENCE_DISCOUNT)
     assert model.sentence_max
     screener = Screener(model, embedder)
     sentence = "I keep picturing my own funeral and it feels like relief"
