@@ -24,7 +24,9 @@ transaction across a network call:
    clock and sleep) with a ValidityPeriod that ends before quiet hours begin. A wave holds
    at most about one second of sends at that rate, so every row goes within about a second
    of its re-check; a row whose turn at the rate limit falls at or after the start of quiet
-   hours or its lateness limit is not sent at all but planned again.
+   hours or its lateness limit is not sent at all but planned again, and one that waited
+   for its turn is re-checked first: if its subscriber opted out (or paused) meanwhile it
+   is cancelled, not sent.
 4. **Record** (one transaction per wave, tried twice): sent (SID, a Message row, a
    Recommendation row); transient error: planned again after exponential backoff with
    jitter, failed after ``max_attempts``; permanent error: failed (21610 also opts the
@@ -202,6 +204,8 @@ class _Ready:
     validity: int
     score: float | None
     send_by: datetime  # quiet hours begin or the lateness runs out: not sent at or after this
+    subscriber_id: int = 0
+    checkin: bool = False  # a crisis check-in goes during the pause; other rows do not
 
 
 class _Missed:
@@ -209,6 +213,22 @@ class _Missed:
 
     def __init__(self, at: datetime):
         self.at = at
+
+
+class _Withdrawn:
+    """A row whose subscriber opted out (or paused) while it waited for its turn: not sent."""
+
+
+RECHECK_AFTER = 0.05  # seconds: a row that waited longer than this for its turn is re-checked first
+
+
+def _still_wanted(sessions, ready: _Ready, now: datetime) -> bool:
+    """Whether the row's subscriber is still active (and not paused, unless it is a check-in)."""
+    with sessions() as session:
+        sub = session.get(Subscriber, ready.subscriber_id)
+        if sub is None or sub.status != ACTIVE:
+            return False
+        return ready.checkin or sub.paused_until is None or sub.paused_until <= now
 
 
 def dispatch(
@@ -257,7 +277,8 @@ def dispatch(
                                   recommender=recommender, cipher=cipher, tally=tally)
             if not ready:
                 continue
-            results = _send_wave(gateway, ready, now, limiter=limiter, senders=senders, callback=callback)
+            results = _send_wave(gateway, ready, now, limiter=limiter, senders=senders, callback=callback,
+                                 still_wanted=lambda r, at: _still_wanted(sessions, r, at))
             _record_wave(sessions, results, now, config=config, worker_id=worker_id, rng=rng, tally=tally)
     finally:
         if own_pool is not None:
@@ -372,18 +393,25 @@ def _prepare(session: Session, row: Outbox, sub: Subscriber | None, now: datetim
     send_by = latest + timedelta(microseconds=1)  # sending at exactly ``latest`` is still in time
     if quiet_start != quiet_end:
         send_by = min(send_by, _next_quiet_start(now, tz, config))
-    return _Ready(row.id, sub.phone, row.body, validity_seconds(now, tz, config), score, send_by)
+    return _Ready(row.id, sub.phone, row.body, validity_seconds(now, tz, config), score, send_by,
+                  subscriber_id=sub.id, checkin=row.slot == "checkin")
 
 
 def _send_wave(gateway: SmsGateway, ready: Sequence[_Ready], now: datetime, *, limiter: RateLimiter,
-               senders: Executor | None, callback: str) -> list[tuple[_Ready, object]]:
-    """Each ready row through the gateway, concurrently: (row, SendResult | _Missed | the exception)."""
+               senders: Executor | None, callback: str,
+               still_wanted: Callable[[_Ready, datetime], bool] | None = None) -> list[tuple[_Ready, object]]:
+    """Each ready row through the gateway, concurrently: (row, SendResult | _Missed | _Withdrawn |
+    the exception). A row that waited for its turn at the rate limit (up to WAVE_SECONDS) is
+    re-checked first, so a STOP that arrived meanwhile is honoured."""
     started = limiter.now()
 
     def send(r: _Ready) -> tuple[_Ready, object]:
-        at = now + timedelta(seconds=max(0.0, limiter.wait() - started))  # its turn at the rate limit
+        waited = max(0.0, limiter.wait() - started)
+        at = now + timedelta(seconds=waited)  # its turn at the rate limit
         if at >= r.send_by:
             return r, _Missed(at)
+        if waited > RECHECK_AFTER and still_wanted is not None and not still_wanted(r, at):
+            return r, _Withdrawn()
         try:
             return r, gateway.send(OutboundSms(to=r.phone, body=r.body, status_callback=callback,
                                                validity_period=r.validity))
@@ -429,7 +457,13 @@ def _record(session: Session, results: Sequence[tuple[_Ready, object]], now: dat
             tally.add("sent")
             continue
         mine = row is not None and row.status == CLAIMED and row.claimed_by == worker_id
-        if isinstance(result, _Missed):
+        if isinstance(result, _Withdrawn):
+            if mine:
+                row.status, row.claimed_by, row.updated_at = CANCELLED, None, now
+                row.attempts -= 1  # it was never tried
+                row.last_error = "not sent: opted out or paused while its wave went out"
+            tally.add("cancelled")
+        elif isinstance(result, _Missed):
             if mine:
                 row.status, row.next_attempt_at, row.claimed_by, row.updated_at = PLANNED, result.at, None, now
                 row.attempts -= 1  # it was never tried

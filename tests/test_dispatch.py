@@ -556,6 +556,32 @@ def test_a_row_whose_turn_comes_in_quiet_hours_is_not_sent(sessions, config):
     assert later.dropped == 2 and len(gw.attempts) == 2  # quiet until 08:00, past the lateness
 
 
+def test_a_stop_while_a_row_waits_for_its_turn_is_honoured(sessions, config):
+    """Four rows re-checked at once, sent at 4 a second: while the wave waits for its slots,
+    every subscriber texts STOP. The row whose slot came at once goes (its check was
+    milliseconds before); the three that waited are re-checked, cancelled, never sent."""
+    _subscribers(sessions, 4)
+    stopped, lock = threading.Event(), threading.Lock()
+
+    def sleep_while_everyone_stops(_seconds):
+        with lock:
+            if not stopped.is_set():
+                with sessions() as s:
+                    for sub in s.scalars(select(Subscriber)):
+                        sub.status = "opted_out"
+                    s.commit()
+                stopped.set()
+
+    gw = ConcurrentGateway()
+    paced = RateLimiter(4, clock=lambda: 0.0, sleep=sleep_while_everyone_stops)  # slots +0, +0.25, +0.5, +0.75 s
+    res = _dispatch_waves(sessions, config, gw, NINE_NY + timedelta(minutes=1), concurrency=4, limiter=paced)
+    assert (res.sent, res.cancelled) == (1, 3) and len(gw.sent) == 1
+    with sessions() as s:
+        withdrawn = s.scalars(select(Outbox).where(Outbox.status == "cancelled")).all()
+    assert len(withdrawn) == 3 and all(r.attempts == 0 and "opted out" in r.last_error for r in withdrawn)
+    _sends_match_rows(sessions, gw)
+
+
 def test_rate_limiter_shared_by_threads_hands_out_each_slot_once():
     from concurrent.futures import ThreadPoolExecutor
 
