@@ -91,12 +91,23 @@ def _intact(path: Path) -> bool:
 
 
 def ensure_graph(model_dir: Path, weights_sha256: str, folder: Path) -> Path:
-    """The graph for these weights in ``folder``, exported now (in a child process) if missing."""
+    """The graph for these weights in ``folder``, exported now (in a child process) if missing.
+
+    Processes starting together (``mend web --workers N``) take turns on a lock file, so one
+    exports and the others find its graph.
+    """
+    import fcntl
+
     path = graph_path(folder, weights_sha256)
     if _intact(path):
         return path
-    done = subprocess.run([sys.executable, "-m", "recommender.onnx_model", "export", str(model_dir), str(path)],
-                          capture_output=True, text=True, timeout=600)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / ".export.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _intact(path):
+            return path
+        done = subprocess.run([sys.executable, "-m", "recommender.onnx_model", "export", str(model_dir), str(path)],
+                              capture_output=True, text=True, timeout=600)
     if done.returncode != 0 or not _intact(path):
         tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
         raise ModelError(path, f"exporting the ONNX graph failed: {tail[0]}")

@@ -1,4 +1,5 @@
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -136,3 +137,20 @@ def test_a_changed_graph_is_refused_and_a_missing_one_is_exported(embedder, tmp_
         OnnxEncoder(graph, embedder.path, 256)
     assert ensure_graph(embedder.path, MODEL_SHA256, tmp_path) == graph  # re-exported, intact again
     OnnxEncoder(graph, embedder.path, 256)
+
+
+def test_processes_starting_together_export_the_graph_once(embedder, tmp_path):
+    """`mend web --workers N` on a fresh machine: every process asks for the graph at once."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from recommender.onnx_model import ensure_graph; "
+            "from recommender.model import MODEL_SHA256; "
+            "print(ensure_graph(Path(sys.argv[1]), MODEL_SHA256, Path(sys.argv[2])))")
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(embedder.path), str(tmp_path)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], [err[-300:] for _, err in outs]
+    assert len({out.strip() for out, _ in outs}) == 1
+    assert sorted(f.name for f in tmp_path.iterdir() if not f.name.startswith(".")) == [
+        Path(outs[0][0].strip()).name, Path(outs[0][0].strip()).name + ".sha256"]
