@@ -100,10 +100,12 @@ _INTENT = (
     r"gona|gna|will|ill|(?:would|id|i would) (?:like|love) to|"
     r"plan(?:ning)? to|about to|ready to|trying to|try to|gotta|have to|should|might|may|could|"
     r"thinking (?:about|of)|think about|thought about|urge to|wish i could|wish to|tempted to|"
-    r"decided to|im (?:going|gonna|about|ready)|abt to|bout to|boutta|finna|about to go|going to go|gonna go)"
+    r"decided to|intend to|intending to|im (?:going|gonna|about|ready)|abt to|bout to|boutta|finna|about to go|going to go|gonna go|"
+    r"want(?= (?:kill|die|hurt|stab|shoot)\b))"
 )
 _PERSON = (
     r"(?:him|her|them|you|u|ya|someone|somebody|everyone|everybody|people|anyone|anybody|whoever|"
+    r"(?:every|each|all) (?:one )?of them|"
     r"(?:my|his|her|their|that|this|the|those|these) (?:(?:new|old|little|big|stupid|fucking|own) )?"
     r"(?:(?:step|ex-?)?(?:dad|father|mom|mum|mother|"
     r"bf|boyfriend|gf|girlfriend|husband|hubby|wife|partner|ex|brother|sister|bro|sis|boss|"
@@ -423,7 +425,7 @@ PATTERNS: tuple[Pattern, ...] = (
        r"for the last time|one last time)"),
     # --- harm to others ------------------------------------------------------------------
     _p("others.kill", OTHERS, 1.0,
-       rf"\b{_INTENT}(?: \w+){{0,2}}? (?:kill|murder|stab|shoot|strangle|choke|poison|run over|"
+       rf"\b{_INTENT}(?: \w+){{0,2}}? (?:kill|murder|stab|shoot|strangle|choke|poison|run over|harm|"
        rf"beat|hurt|bash|slit|smother|torch|burn down) {_PERSON}\b(?! (?:in|at) {_GAMES}\b)"),
     _p("others.urge", OTHERS, 1.0,
        rf"\b(?:urges?|thoughts?|fantasi\w*|fantasy|dream\w*|images?|thinking|think) (?:to|about|of) "
@@ -466,7 +468,7 @@ PATTERNS: tuple[Pattern, ...] = (
        r"\bload(?:ed|ing)? (?:the|my|a|his|\w+s) (?:gun|rifle|pistol|shotgun)(?: \w+){0,3} (?:and )?(?:driving|"
        r"going|heading|walking) to\b|"
        r"\b(?:parked|sitting|waiting|standing) (?:across from|outside|near|by) (?:his|her|their|\w+s) (?:\w+ )?"
-       r"(?:apartment|house|place|work|car|school)\b(?: \w+){0,3} with (?:the |a |my |his |(?:my )?\w+s )?(?:bat|knife|"
+       r"(?:apartment|house|place|work|car|school)\b(?: \w+){0,3} (?:with|w) (?:the |a |my |his |(?:my )?\w+s )?(?:bat|knife|"
        r"gun|pistol|rifle)\b|\b(?:bat|knife|gun|pistol|rifle) in my (?:trunk|car|bag|pocket)\b(?: \w+){0,3} waiting\b|"
        r"\bholding a knife(?: \w+){0,3} thinking about (?:it|him|her|them)\b|"
        r"\b(?:got|took|grabbed) (?:my |the |his |(?:my )?\w+s )?(?:pistol|gun|rifle)(?: \w+){0,3} out of the (?:safe|"
@@ -667,6 +669,169 @@ PATTERNS: tuple[Pattern, ...] = (
        r"\banaphyla\w*\b|\ballergic reaction\b(?! (?:last|to (?:cats|dogs)))|"
        r"\bpassing out\b|\bkeep passing out\b|\bvomiting blood\b|\bthrowing up blood\b|"
        r"\blips are (?:blue|turning blue)\b"),
+    # --- round 7: explicit wordings the patterns above missed in train_extra_f/_g (many voices, journals) ------
+    _p("suicide.religious", SUICIDE, 0.9,
+       r"\b(?:go|going|gonna go|ready to go|time to go|time for me to go) home to (?:god|jesus|the lord|heaven|"
+       r"my (?:maker|lord|father in heaven))\b(?! (?:one day|someday|some day|when (?:its|it is) (?:my|his|her) time))|"
+       r"\b(?:meet|meeting) my maker\b(?! (?:one day|someday|some day|when))|"
+       r"\b(?:ask\w*|beg\w*|pray\w*|plead\w*)(?: \w+){0,3}? (?:god|him|the lord|jesus|allah|bhagwan) to (?:take me|let me die|"
+       r"call me home|end (?:it|my life))\b|"
+       r"\bpray\w* (?:that )?(?:god|he|the lord|jesus|allah) (?:takes|will take|would take|calls|will call) me\b|"
+       r"\b(?:go|going|come|coming) to (?:him|god|jesus|the lord|them) myself\b|"
+       r"\b(?:go|going|gonna go|time to go) (?:with|to) the (?:little )?angel(?:ito)?s\b|"
+       r"\b(?:join|be with) (?:my \w+|him|her|them) upstairs\b|"
+       r"\bheaven (?:has to|must|cant|couldnt|could not|would) be (?:better|worse)\b(?: \S+){0,8} (?:find out|tonight|"
+       r"soon|this weekend|going)\b"),
+    _p("suicide.finality", SUICIDE, 0.85,
+       r"\b(?:made|making|sorted|finished|finali[sz]ed) (?:all )?(?:the |my )?(?:final )?arrangements\b"
+       r"(?= ?(?:$|[.!;]| and (?:im|i am) (?:at peace|ready)))|"
+       r"\b(?:getting|got|get|putting|set|setting|sorted|sorting) (?:all )?(?:my affairs|everything|my (?:whole )?life|"
+       r"my things) in order\b|"
+       r"\b(?:sorted|wrote|written|writing|updated|updating|finished|made|making|signed|redid) (?:out |up )?(?:me|my) "
+       r"(?:last )?will\b(?= ?(?:$|[.!;,]|out\b|today|tonight|and\b))|"
+       r"\btying up (?:all )?(?:the |my )?loose ends\b|"
+       r"\bwhoever finds (?:me|my body)\b|\bfind(?:s|ing)? my body\b|\bnot the one (?:\w+ ){0,3}finds\b|"
+       r"\bbefore im (?:gone|dead)\b|"
+       r"\b(?:life )?(?:insurance|policy|policies) (?:still |even )?pays? (?:out )?(?:if|when|no matter|for)\b(?: \S+){0,5} "
+       r"(?:self|how i|suicide|i die|i go)|"
+       r"\b(?:cancel\w*|delet\w*|end\w*|unsubscrib\w*) (?:\w+ ){0,5}(?:my (?:whole )?existence|being alive)\b|"
+       r"\b(?:alt ?\+? ?f4|ctrl ?\+ ?alt ?\+ ?delet\w*) (?:my (?:whole )?(?:existence|life)|myself)\b"),
+    _p("suicide.not_around", SUICIDE, 0.9,
+       r"\b(?:wont|will not|shall not|not going to|not gonna|aint finna|aint gonna|aint gon|dont plan on|"
+       r"not planning on|dont expect to|dont think ill|dont think im (?:going to|gonna)|do not think i (?:will|shall)|"
+       r"(?:dont|do not) believe i(?:ll| will| shall)|doubt ill|not to|to not) (?:be|being) (?:here|around|alive)"
+       r"(?: \w+){0,2}? (?:to (?:see|use|check|read|watch|celebrate|tell|meet|paint|enjoy|feed|take care|look after|"
+       r"pay|need)|by (?:christmas|summer|spring|winter|fall|autumn|next|the end|then|the weekend|"
+       r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)|on (?:mon|tues|wednes|thurs|fri|satur|sun)day|after (?:tonight|"
+       r"today|this week|this weekend|(?:mon|tues|wednes|thurs|fri|satur|sun)day)|much longer|for (?:long|it)|"
+       r"next (?:month|spring|summer|winter|year|christmas)|for the holidays)\b|"
+       r"\b(?:wont|shall not|will not|dont want to|not going to|never going to) see (?:another|the next|next|my next) "
+       r"(?:winter|spring|summer|autumn|fall|christmas|birthday|new year)\b(?! like)|\bwont see \d\d\b|"
+       r"\bno more (?:of )?me\b(?! time)|\bwont be able to (?:tell (?:him|her|them|you) myself|after tonight)\b|"
+       r"\bnot going to be a (?:problem|burden) for anyone\b|"
+       r"\bwont be (?:any ?more|a|anyones) (?:trouble|problem|bother) (?:after|for (?:long|much)|much longer)\b|"
+       r"\bwont have to (?:\w+ )?(?:block|carry|deal with|worry about|put up with|support|look after) me "
+       r"(?:any ?more|much longer)\b|"
+       r"\bwont be needing (?:the |my |any |this )?(?:\w+ ){0,2}(?:after (?:tonight|today|this week|this weekend|"
+       r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)|any ?more)\b|\bafter tonight i wont\b|"
+       r"\b(?:going|driving|walking|heading)(?: \w+){0,6} and (?:im )?not (?:coming|driving|walking) back(?: down| up)?"
+       r"(?= ?(?:$|[.!,;]))|\bnot planning on coming back\b|\b(?:if|once) im not (?:around|here|alive) any ?more\b|"
+       r"\bmy (?:last|final) (?:msg|message|text|entry|journal entry)\b(?= (?:to anyone|ever(?! to (?:him|her|them|my ex))|on here)\b)|"
+       r"\b(?<!this is )(?<!its )(?<!this will be )my (?:last|final) (?:msg|message|text|entry|journal entry)(?= ?[.!]| ?$)|"
+       r"\blast (?:text|message|msg) ever\b(?! to (?:him|her|them|my ex))",
+       negatable=False),
+    _p("suicide.intent", SUICIDE, 0.9,
+       r"\b(?:finish|stop\w*) (?:with )?(?:my life|myself)\b|\bthe stopping of my life\b|"
+       r"\bchose to die\b|\bchosen to (?:go|die)\b|\bready (?:fi|to) dead\b|"
+       r"\b(?:aint|not|wont be|im not) waking up (?:tomorrow|again)\b|\bnot to wake up\b|"
+       r"\bno plans? (?:to|of) wak(?:e|ing) up\b|\b(?:go to|going to) sleep for good\b|"
+       r"\b(?:long walk off (?:a|the) short pier|cash(?:ed|ing)? in my chips|pull(?:ing)? the plug on myself|"
+       r"permanent nap|big log ?off|respawn disabled|become a memory|bus to the afterlife)\b|"
+       r"\bremov\w* myself so\b|\bremoving the problem\b|\bdone living\b(?! (?:in|at|with|here|there|like|on|near|under|out|for))|"
+       r"\b(?:better|beter) (?:off|of) (?:without|w/o|wit ?out|witout) me\b"),
+    _p("suicide.stop_treatment", SUICIDE, 0.9,
+       r"\b(?:stop\w*|quit\w*|skip\w*|refus\w*|not taking|not eating|havent taken|threw|throw\w*|flush\w*|ditch\w*) "
+       r"(?:taking )?(?:my |all my |the |all )?(?:\w+ ){0,2}(?:insulin|meds|medication|medicine|pills|dialysis|tablets|"
+       r"blood thinners|antidepressants|food|eating(?= ?(?:$|[.!,;]|any ?more|at all|until|till|so\b|and\b|on purpose))|chemo|treatment|prescriptions?|anymore)\b[^\n]{0,80}?"
+       r"\b(?:on purpose|deliberately|until i die|so (?:it goes faster|i (?:can )?die|nature|my body|i dont wake)|"
+       r"let (?:it|them|nature) take me|it takes me|(?:want|hoping|hope|like to)(?: \w+){0,3} (?:to die|to go|"
+       r"my body to give|it does|to fade|fade out|to disappear)|done fighting|to die)\b"),
+    _p("suicide.self_harm_now", SUICIDE, 0.95,
+       r"\b(?:cut|cuts|cutting|cuttin|cuting) (?:rn|right now|tonight|every (?:night|day)|so (?:\w+ )?deep|"
+       r"really (?:bad|deep)|too deep|deeper|again|agian|agen)\b|"
+       r"\b(?:took|take|taking|put|held|holding|used|using|ran|dragged) (?:a |the |my )?(?:razor|blade|knife|scissors|"
+       r"lighter|glass)s? (?:to|on|against|across|into) my (?:arm|wrist|leg|thigh|skin|stomach|body|face)s?\b|"
+       r"\bholding (?:the|a) (?:blade|razor)\b|\b(?:blade|razor) in my hand\b|\bhurted (?:my ?self|myself)\b|"
+       r"\b(?:scratch|pick|claw|dig|punch|hit|bang)\w*(?: \w+){0,5} (?:until|till|til) (?:it|they|my \w+(?: \w+)?) "
+       r"(?:bleeds?|bled|split|bruised?|broke)\b|\bwant(?:ed)? it to hurt (?:more|worse)\b|"
+       r"\b(?:cutting|picking|carving) (?:at )?my (?:skin|arms?|wrists?|legs?|thighs?)\b|"
+       r"\b(?:burn|cut|hurt)\w* (?:myself|my \w+)(?: \w+){0,4} on purpose\b"),
+    _p("suicide.pills_now", SUICIDE, 0.9,
+       r"\b(?:take|taking|swallow|swallowing|down|downing|od on) (?:the (?:entire|whole) (?:supply|bottle|lot)|"
+       r"the rest of (?:my|the) (?:pills|meds|tablets|bottle)|all of (?:them|em|it) (?:tonight|at once|now)|all of em)\b|"
+       r"\bgo down at once\b|\bpills and a glass of water\b|\bemptied the (?:pill )?(?:bottle|pack)\b(?! of (?!(?:my |the )?(?:pills|meds|tablets)))|"
+       r"\b(?:pills|meds|tablets) (?:are |r )?(?:in my hand|on the nightstand|counted)\b|"
+       r"\b(?:planning|plan|going|gonna|want|wanna|about) (?:to )?od\b(?! on (?!(?:my |some |the |all )?(?:pills|meds|tablets|xanax|heroin|fent\w*|opioids|sleeping pills)))"),
+    _p("others.weapon_target", OTHERS, 0.95,
+       r"\b(?:got|have|bought|grabbed|took|sharpened|loaded|cleaned|bringing|bring|brought|carrying|with|w) "
+       r"(?:a |my |the |his |her |(?:my )?\w+s |a full )?(?:gun|knife|knives|rifle|pistol|shotgun|machete|bat|crowbar|"
+       r"tire iron|strap|piece|gas can|lighter fluid|hunting rifle)\b[.,!;]?(?: \S+){0,8}? (?:for (?:him|her|them)|its for|"
+       r"(?:hes|shes|theyre|he is|she is|they are) (?:gonna|going to) (?:pay|regret|learn|find out)|he knows|she knows|"
+       r"they aint ready|im not (?:joking|bluffing|playing)|not joking|to the (?:wedding|church|party|formal|meeting))\b|"
+       r"\b(?:pay|regret|learn|find out|teach)\b[.,!;]?(?: \S+){0,8} (?:got|have|bringing|with|w) (?:a |my |the |his |(?:my )?\w+s )?"
+       r"(?:gun|knife|rifle|pistol|shotgun|machete|bat|crowbar|strap|piece)\b|"
+       r"\b(?:im|i am|ill|i will|tonight i)(?: \w+)? (?:going|heading|driving|coming|go) (?:over )?(?:there|to (?:his|her|their|\w+s) \w+)(?: \w+){0,2} (?:with|w) (?:a |the |my |his |her |(?:my )?\w+s )?(?:gun|knife|rifle|shotgun|pistol|machete|bat|crowbar)\b(?!(?: \w+){0,3} (?:for|to) (?:the |a |my )?(?:practice|game|training|hunting|range|camping|trip|fishing|softball|baseball|cricket|league))|"
+       r"\b(?:gun|knife|rifle|pistol|shotgun)(?:s| is) in my (?:glovebox|glove box|trunk|bag|jacket|pocket|backpack)\b(?!(?: \w+){0,3} (?:for|to) (?:the |a |my )?(?:practice|game|training|hunting|range|camping|trip|fishing|softball|baseball|cricket|league))|"
+       r"\bput(?:ting)? a bullet in (?:him|her|them)\b|\bshoot(?:ing)? up (?:his|her|their) (?:car|house|place|party|work)\b|"
+       r"\b(?:burn|torch)(?:ing)? down the (?:\w+ )?(?:restaurant|office|store|school|church|shop|building)\b|"
+       r"\bset(?:ting)? (?:his|her|their|\w+s) (?:\w+ )?(?:car|house|place|apartment) on fire\b|"
+       r"\bsome(?:body|one)(?:s| is)? (?:getting (?:hurt|shot|stabbed)|not walking away)\b|"
+       r"\b(?:is|are) getting (?:stabbed|shot)\b|\bwill not live to see\b|"
+       r"\b(?:not|never) (?:leave|let) (?:him|her|them) (?:alive|live|breathe)\b|"
+       r"\btak(?:e|ing) (?:him|her|them) (?:down )?with me\b(?= ?(?:$|[.!;]| if| when))|"
+       r"\bshut (?:him|her|them) up for good\b|\bshake (?:the|my) baby\b|"
+       r"\bmess (?:his|her|their) face up\b|\bmess up (?:his|her|their) face\b|"
+       r"\brun (?:his|her|their) car off the road\b|\bbring(?:ing)? something\b(?: \S+){0,8} (?:regret|sorry|pay|listen|"
+       r"remember|find out|laughs?)\b|\b(?:cant|wont) (?:be with|have) (?:me|the kids|them)\b(?: \S+){0,3} "
+       r"(?:she|he|they) (?:wont|cant|isnt going to|arent going to) (?:be with|have) (?:anyone|anybody|no ?one|them)\b"),
+    _p("abuse.danger_home", ABUSE, 0.9,
+       r"\b(?:kick\w*|break\w*|bust\w*|bash\w*) (?:down )?(?:the|my|our) (?:\w+ )?door(?: down| in)?"
+       r"(?= ?(?:$|[.!,;]|right now|rn|now))|"
+       r"\b(?:outside|at|in front of|blocking) (?:my|the|our) (?:front |bedroom )?(?:door|window|house)(?: \w+){0,3} "
+       r"(?:with|w) (?:a |the |his |her )?(?:\w+ and a )?(?:knife|gun|bat|machete)\b|"
+       r"\b(?:knife|gun)(?: \w+){0,6} (?:staring at me|while (?:he|she) talks to me|at me)\b|"
+       r"\blocks (?:me|us) (?:in|out|down)\b(?! of (?:the |our |my )?(?:group|chat|account|app|game|server))|\blocked me down\b|\bwouldnt let me (?:leave|go|out)\b(?! (?:it|the (?:dance|party|table)))|"
+       r"\b(?:not|isnt|arent) allowed to (?:eat|leave the house|go out|call|have my phone)\b|"
+       r"\b(?:took|taken|takes|has|keeps|hid|hides) (?:my|our) (?:id|passport|papers|documents|phone|bank card|car keys|"
+       r"keys|money) and (?:my |our )?(?:id|passport|papers|documents|bank card|car keys|keys|money|phone(?: charger)?)\b(?!(?: \S+){0,2} by (?:mistake|accident))|"
+       r"\b(?:took|takes|taken) my phone and lock\w*\b|"
+       r"\bhands? (?:a)?round my (?:throat|neck)\b|"
+       r"\b(?:grabbed|dragged|pulled|threw) me (?:by (?:my|the) (?:hair|neck|throat|arm)|across|down the|"
+       r"to (?:his|her|the) car)\b|\bhit(?:s|ting)? (?:me|us) with (?:a|the|his|her) (?:belt|bat|stick|bottle|cord|"
+       r"shoe|hanger)\b|\bbeat it out of me\b|\b(?:keep|kept) (?:our|the|this|it) (?:a )?secret\b(?: \S+){0,4} or\b|"
+       r"\bsaid not to tell (?:my|anyone|anybody)\b|"
+       r"\bsaying (?:hell|shell|theyll|he will|she will) (?:find|kill|hurt) (?:me|us)\b|"
+       r"\bnext time (?:he|she|they) (?:wont|will not) stop\b|\bnext time (?:hed|shed|he would|hell|he will) "
+       r"(?:light|kill|burn|shoot|stab)\b|\bpoured (?:gas|gasoline|petrol|lighter fluid)\b|\bwith (?:me|us) (?:still )?"
+       r"inside\b|\bsome(?:one|body)(?:s| is)? (?:in|inside) (?:the|my|our) (?:house|apartment|backyard|yard)\b|"
+       r"\btried to open my (?:front )?door\b|"
+       r"\b(?:violat\w*|broke|breaking|ignor\w*) (?:the|his|her|my) (?:protection|restraining|protective) order\b|"
+       r"\bthere(?:s| is) a (?:restraining|protection) order\b|"
+       r"\b(?:photo|pic|picture)s? of my (?:\w+ )?(?:house|door|window|bedroom|car)\b|"
+       r"\bagainst (?:my|your) will\b|\bthreaten\w* to (?:kill|stab|hurt|shoot) (?:her|him|them|my)\b|"
+       r"\bbroke (?:\w+ of )?my (?:fingers|ribs|wrist|arm|nose)\b"),
+    _p("medical.signs_more", MEDICAL, 0.95,
+       r"\b(?:mouth|face|smile)(?: \w+)? (?:is |looks |went |has gone )?droop\w*\b|\bslurring\b|"
+       r"\b(?:speech|words) (?:is |went |are |sounds? )?(?:weird|funny|strange|slurred|garbled)\b|"
+       r"\b(?:cant|cannot|can not) (?:move|lift|feel) (?:my|his|her|their) (?:left|right) (?:arm|leg|side|hand)\b|"
+       r"\bnumb on one side\b|\bworst (?:\w+ )?(?:headache|pain)(?: \w+){0,2} of my life\b|"
+       r"\bheadache(?: \S+){0,4} worst of my life\b|"
+       r"\bcollapsed(?: \S+){0,8} (?:wont|isnt|not|cant) (?:respond|responding|wake)\b|"
+       r"\bfell and (?:i |she |he )?(?:cant|cannot|couldnt) get up\b|\bon the floor since\b|"
+       r"\bheart(?: rate)? (?:is )?(?:at |in the )?(?:like )?(?:1[5-9]\d|2\d\d|[23]0s)\b|"
+       r"\bheart (?:is )?(?:racing|pounding|beating)(?: \w+){0,3} (?:gonna|going to|about to) explode\b|"
+       r"\bvision (?:is )?(?:going|went|goes) (?:dark|black)\b|"
+       r"\bhit (?:my|his|her) head\b(?: \S+){0,14} (?:throwing up|thrown up|vomit\w*|puk\w*|confused|cant see|blurry|"
+       r"forgetting|passed out)|"
+       r"\b(?:allergic|stung|bee|peanuts?|hives)\b(?: \S+){0,10} (?:throat|tongue|lips?)s? (?:is )?(?:getting )?"
+       r"(?:scratchy|tight|swelling|closing|itchy|tingly)\b|"
+       r"\b(?:swallowed|ate|eaten|got into) (?:a |the |some |my |his |her )?(?:\w+s )?(?:button )?(?:battery|batteries|"
+       r"magnets?|detergent pods?|laundry pods?|pill organi[sz]er)\b|"
+       r"\bskin (?:is )?(?:peeling|coming|falling) off\b|\bmy water (?:just )?broke\b|"
+       r"\bbleeding (?:really |so |very )?heavy\b|\bcarbon monoxide\b(?: \S+){0,8} (?:headache|sick|dizzy|went off)\b|"
+       r"\b(?:leg|arm|wrist|ankle) (?:is )?bent (?:wrong|the wrong way|backwards)\b|\bspurting\b|"
+       r"\b(?:vomit\w*|throwing up|puking)(?: \S+){0,6} blood\b|"
+       r"\bdiabetic\b(?: \S+){0,10} (?:confused|acting drunk|not making sense|passed out)\b|"
+       r"\bpacemaker\b(?: \S+){0,4} (?:beeping|alarm)\b|\bappendix (?:burst|ruptured)\b|\bsnake ?(?:bite|bit)\b|"
+       r"\b(?:took|taken|swallowed) the (?:whole|entire) (?:thing|box|bottle|pack|strip|sheet)\b(?: \S+){0,8} "
+       r"(?:instead of|by mistake|tablets|pills|meds|heart)\b|"
+       r"\bfrom under the (?:kitchen |bathroom )?sink\b|"
+       r"\btook (?:\w+ )?(?:pills|tablets|meds) (?:an hour ago |earlier )?(?:because|on purpose)\b|"
+       r"\b(?:took|tooke|taken|swallowed|downed|popped) (?:them|em|those|these) all\b(?! (?:to|with|home|out|back|in|off|at))|"
+       r"\b(?:took|tooke|taken|swallowed|downed) (?:all|every) (?:of )?(?:my|the) (?:\w+ )?(?:pils|prescriptions?|meds|"
+       r"pills|tablets)\b|\b(?:took|tooke|taken|swallowed|emptied) everything in the (?:medicine )?(?:cabinet|cupboard)\b|"
+       r"\b(?:taken|took|swallowed) (?:rather |quite |far )?a lot of (?:my )?(?:tablets|pills|meds|medication)\b|"
+       r"\b(?:i|ive|i just|just|think i|i think i|i might have) (?:od|odd|oded)\b"),
 )
 
 # Idioms are blanked before matching. Each is a figure of speech, not a statement of risk.
@@ -745,7 +910,7 @@ _IDIOMS = re.compile(
     r"risk factors?|warning signs?)\b|\b(?:warning signs|risk factors|rates?|signs) of (?:suicide|overdose|self ?harm)\b|"
     r"\b(?:died by|committed|death by|lost \w+ to|loss to|losing \w+ to) (?:suicide|overdose)\b|"
     r"\b(?:cut|burned|burnt) (?:myself|my (?:finger|thumb|hand)) (?:shaving|cooking|while|on "
-    r"(?:the|a|some)|chopping|by accident|accidentally|slicing)\b|"
+    r"(?:the|a|some)|chopping|by accident|accidentally|slicing)\b(?!(?: \w+){0,4} on purpose)|"
     r"\b(?:laugh\w*|giggl\w*) so (?:hard|much)(?: \w+){0,4} (?:cant|couldnt|could not) breathe\b|"
     r"\bcant breathe (?:lol|lmao|haha|😂|💀|from laughing)|\bgave me a heart attack\b|"
     r"\b(?:give|giving|almost gave) (?:me|him|her) a heart attack\b|"
@@ -765,7 +930,7 @@ _NEGATION = re.compile(
     r"\b(?:not|never|no longer|nor|dont|didnt|doesnt|wont|wouldnt|isnt|arent|wasnt|werent|"
     r"havent|hasnt|cannot|can not|cant|couldnt|aint|no intention of|no plans? to|no desire to|"
     r"no urge to|no thoughts? (?:of|about)|no urges? (?:to|of)|zero|none of|would never|stopped|quit)\b"
-    r"(?! (?:stop|help|keep|take (?:it|this)|handle|cope|go on|wait|anymore|think of anything "
+    r"(?! (?:stop|help|keep|take (?:it|this)|handle|cope|go on|wait|anymore|joking|kidding|bluffing|playing|lying|think of anything "
     r"but|get (?:it|the thought)|shake))"
 )
 # "no chest pain", "without self harm": a bare "no" negates only the words right after it.
@@ -851,10 +1016,11 @@ _NEWS = re.compile(r"\b(?:on|in) the news\b|\bthe news (?:said|says|reported)\b|
 # An everyday reason, in the same sentence, for going away or saying goodbye: "I'll be gone by morning,
 # early flight", "goodbye world, off to camp with no signal", "won't be around much longer, my contract ends".
 _ERRAND = re.compile(
-    r"\b(?:flights?|trip|vacation|holiday|wedding|camp|conference|contract|lease|shift|moving(?! on)|moved|"
+    r"\b(?:flights?|trip|vacation|holiday|wedding|camp|conference|contract|lease|shift|moving(?! on)|moved|the move|"
     r"travel(?:l?ing|s)?|abroad|signal|wi-?fi|for the (?:night|weekend|day|week)|logging off|off to (?:bed|work|"
     r"school|camp|class)|semester|internship|visiting|surgery|retreat|festival|cruise|new job|graduat\w*)\b")
-_DEPARTURE_PATTERNS = frozenset({"suicide.leaving", "suicide.note", "suicide.giving_away", "suicide.not_a_problem"})
+_DEPARTURE_PATTERNS = frozenset({"suicide.leaving", "suicide.note", "suicide.giving_away", "suicide.not_a_problem",
+                                 "suicide.finality", "suicide.not_around"})
 _FIRST_PERSON = re.compile(r"\b(?:i|im|ive|id|ill|me|my|myself)\b")
 _PLAYED = re.compile(r"\bmy (?:character|avatar|guy|player|team|squad|hero|champ|sim)\b")  # in a game, not the writer
 _NO_RECOVERY = frozenset({"medical.overdose"})  # "I took 40 pills, I'm fine now" is still an emergency

@@ -515,3 +515,112 @@ def test_unvetoable_patterns_are_the_explicit_ones():
     assert not vetoable(match("kms").reasons)
     assert vetoable(match("this is my last message. thank you for everything").reasons)
     assert not vetoable(())  # nothing fired, nothing to veto
+
+
+# Round 7: families for explicit wordings the patterns missed in train_extra_f/_g (many voices, journal entries).
+ROUND7_CASES = [
+    ("i'm ready to go home to god tonight", "suicide.religious"),
+    ("i keep begging god to take me", "suicide.religious"),
+    ("praying the lord takes me in my sleep", "suicide.religious"),
+    ("if he won't, i'll go to him myself", "suicide.religious"),
+    ("i've made arrangements and i'm at peace with them.", "suicide.finality"),
+    ("been quietly getting my affairs in order", "suicide.finality"),
+    ("updated my will today and cancelled the newspaper", "suicide.finality"),
+    ("left the spare key out for whoever finds me", "suicide.finality"),
+    ("does the life insurance still pay out if it's self inflicted", "suicide.finality"),
+    ("i'm not going to be alive on friday", "suicide.not_around"),
+    ("i won't be here to see my son's birthday", "suicide.not_around"),
+    ("i do not believe i shall be here by spring", "suicide.not_around"),
+    ("i won't see another christmas", "suicide.not_around"),
+    ("no more me after tonight", "suicide.not_around"),
+    ("driving up to the lake and i'm not coming back", "suicide.not_around"),
+    ("this is my last message to anyone", "suicide.not_around"),
+    ("tomorrow i finish with my life", "suicide.intent"),
+    ("i chose to die and i'm calm about it", "suicide.intent"),
+    ("everyone would be beter of witout me", "suicide.intent"),
+    ("quit my blood pressure pills on purpose", "suicide.stop_treatment"),
+    ("i'm refusing food until i die", "suicide.stop_treatment"),
+    ("stopped my insulin. let it take me", "suicide.stop_treatment"),
+    ("cuttin again tonight, it won't stop", "suicide.self_harm_now"),
+    ("took a razor to my wrist again", "suicide.self_harm_now"),
+    ("i hurted myself with the scissors", "suicide.self_harm_now"),
+    ("kept scratching until it bled", "suicide.self_harm_now"),
+    ("going to swallow the rest of my pills", "suicide.pills_now"),
+    ("planning to od when my roommate leaves", "suicide.pills_now"),
+    ("got my uncle's gun. he's gonna pay", "others.weapon_target"),
+    ("bought a knife today, it's for her", "others.weapon_target"),
+    ("I'm going over there with my shotgun", "others.weapon_target"),
+    ("somebody's getting hurt if they fire me", "others.weapon_target"),
+    ("gonna set his car on fire tonight", "others.weapon_target"),
+    ("not joking i have a gun and i'm going to the party", "others.weapon_target"),
+    ("he's breaking down the door", "abuse.danger_home"),
+    ("my ex is outside my door w a knife", "abuse.danger_home"),
+    ("they took my passport and my phone", "abuse.danger_home"),
+    ("he had his hands round my throat", "abuse.danger_home"),
+    ("he poured gasoline on the stairs", "abuse.danger_home"),
+    ("my dad's face is drooping on one side", "medical.signs_more"),
+    ("hit my head on the stairs and now i keep throwing up", "medical.signs_more"),
+    ("my toddler swallowed a button battery", "medical.signs_more"),
+    ("i think i od'd", "medical.signs_more"),
+    ("tooke all my pils", "medical.signs_more"),
+]
+
+
+@pytest.mark.parametrize("text, reason", ROUND7_CASES)
+def test_round7_families(text, reason):
+    assert reason in match(text).reasons, (text, match(text))
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("I want kill him", "others.kill"),  # "want" without "to"
+        ("I intend to harm my neighbour", "others.kill"),
+        ("I'm going to hurt every one of them", "others.kill"),
+        ("I burned myself on the stove on purpose", "suicide.self_harm"),  # not the kitchen accident idiom
+    ],
+)
+def test_round7_extensions_of_older_rules(text, reason):
+    assert reason in match(text).reasons, (text, match(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my grandma went home to god last spring, we miss her",
+        "i'll meet my maker one day but not for a long time",
+        "getting my affairs in order before the move to denver",
+        "i finally made my will after the baby was born",
+        "tying up loose ends at work before my vacation",
+        "i won't be here on monday, i'm at a conference",
+        "i won't see another summer like this one, best summer ever",
+        "no more me time for a while, finals week",
+        "done living in this apartment, moving out sunday",
+        "my last text ever to my ex, i'm blocking him",
+        "i stopped taking my meds because of the side effects, my doctor knows",
+        "i stopped eating sugar on purpose for lent",
+        "i'm not going to stop my meds on purpose, i promise",
+        "when i was 15 i was cutting every night",
+        "about to od on iced coffee before this shift",
+        "i emptied the bottle of shampoo",
+        "got my bat and glove, the game is tonight",
+        "i'm going over there with my bat for practice",
+        "my dad's knife is in my bag for the camping trip",
+        "she locks me out of the group chat lol",
+        "took my phone and my keys by mistake, she's bringing them back",
+        "the water broke in the basement",
+        "nobody gets to lock me in anymore",
+        "his aunt pulled me onto the dance floor and wouldn't let me leave it",
+        "pray god takes care of my mom during surgery",
+    ],
+)
+def test_round7_families_leave_everyday_language_alone(text):
+    assert not match(text).crisis, (text, match(text))
+
+
+def test_round7_families_are_vetoable_and_departures_respect_errands():
+    for text, _ in ROUND7_CASES:
+        result = match(text)
+        if not set(result.reasons) & UNVETOABLE:
+            assert vetoable(result.reasons), text
+    assert match("i won't be here to see the parade, i'll be travelling").suppressed == ("everyday:suicide.not_around",)
