@@ -188,7 +188,8 @@ def _case(db: str, n: int, concurrency: int | None = None, breakdown: bool = Fal
     from mend.errors import MendError
     from recommender.service import load_recommender
     from scheduler.content import ListItem, ListRecommender
-    from scheduler.dispatch import RateLimiter, dispatch
+    from scheduler.dispatch import dispatch
+    from scheduler.pacing import RateLimiter
     from sms.twilio_gateway import TwilioGateway
     from storage import Cipher, session_factory, upgrade
     from storage.models import SENT, Outbox

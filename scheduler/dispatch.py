@@ -45,8 +45,6 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
-import time as _time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -61,6 +59,7 @@ from mend.config import Config, parse_hhmm
 from scheduler.content import Decrypts, Recommends, compose
 from scheduler.localtime import is_quiet, local_instant, next_allowed
 from scheduler.outbox import Sent, cancel_pending, local_day_bounds, record_sent_many
+from scheduler.pacing import RateLimiter, backoff_delay, wave_size
 from sms.errors import OPTED_OUT as ERR_OPTED_OUT
 from sms.errors import DeliveryError, mask_phone
 from sms.gateway import OutboundSms, SendResult, SmsGateway
@@ -80,10 +79,7 @@ from storage.models import (
 
 log = logging.getLogger(__name__)
 
-__all__ = ["dispatch", "claim", "DispatchResult", "RateLimiter", "backoff_delay", "validity_seconds",
-           "wave_size", "WAVE_SECONDS"]
-
-WAVE_SECONDS = 1.0  # a wave holds at most this long of sends at the rate limit
+__all__ = ["dispatch", "claim", "DispatchResult", "validity_seconds"]
 
 
 @dataclass(frozen=True)
@@ -97,46 +93,6 @@ class DispatchResult:
     dropped: int = 0  # too late, or over the daily cap
     cancelled: int = 0  # opted out or paused
     database_retries: int = 0  # recording a wave failed on a database error and was tried again
-
-
-class RateLimiter:
-    """At most ``rate`` calls a second: ``wait()`` sleeps until the next call may go.
-
-    Safe to share between threads: each call takes the next free slot under a lock, then
-    sleeps outside it. ``wait()`` returns its slot on ``clock``'s scale.
-    """
-
-    def __init__(self, rate: float, *, clock: Callable[[], float] = _time.monotonic,
-                 sleep: Callable[[float], None] = _time.sleep):
-        self.rate = rate
-        self.interval = 1.0 / rate
-        self._clock = clock
-        self._sleep = sleep
-        self._next = None
-        self._lock = threading.Lock()
-
-    def now(self) -> float:
-        return self._clock()
-
-    def wait(self) -> float:
-        with self._lock:
-            now = self._clock()
-            slot = now if self._next is None or self._next <= now else self._next
-            self._next = slot + self.interval
-        if slot > now:
-            self._sleep(slot - now)
-        return slot
-
-
-def wave_size(concurrency: int, rate: float) -> int:
-    """Rows per wave: ``concurrency``, but no more than the rate limit lets go in WAVE_SECONDS."""
-    return max(1, min(concurrency, int(rate * WAVE_SECONDS)))
-
-
-def backoff_delay(attempts: int, base_seconds: float, rng: random.Random) -> timedelta:
-    """Exponential backoff with "equal jitter": half the doubled delay fixed, half random."""
-    delay = base_seconds * (2 ** max(attempts - 1, 0))
-    return timedelta(seconds=delay / 2 + rng.random() * delay / 2)
 
 
 def _next_quiet_start(now: datetime, tz: ZoneInfo, config: Config) -> datetime:
@@ -401,7 +357,7 @@ def _send_wave(gateway: SmsGateway, ready: Sequence[_Ready], now: datetime, *, l
                senders: Executor | None, callback: str,
                still_wanted: Callable[[_Ready, datetime], bool] | None = None) -> list[tuple[_Ready, object]]:
     """Each ready row through the gateway, concurrently: (row, SendResult | _Missed | _Withdrawn |
-    the exception). A row that waited for its turn at the rate limit (up to WAVE_SECONDS) is
+    the exception). A row that waited for its turn at the rate limit (up to pacing.WAVE_SECONDS) is
     re-checked first, so a STOP that arrived meanwhile is honoured."""
     started = limiter.now()
 

@@ -38,9 +38,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from mend.config import Config, parse_hhmm
-from scheduler.dispatch import RateLimiter, dispatch
+from scheduler.dispatch import dispatch
 from scheduler.errors import SimulationError
 from scheduler.localtime import is_quiet, local_instant
+from scheduler.pacing import RateLimiter
 from scheduler.planner import plan
 from scheduler.reconcile import reconcile
 

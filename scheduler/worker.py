@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mend.config import Config
 from scheduler.content import Decrypts, Recommends
-from scheduler.dispatch import RateLimiter, dispatch, wave_size
+from scheduler.dispatch import dispatch
+from scheduler.pacing import RateLimiter, wave_size
 from scheduler.reconcile import reconcile
 from sms.gateway import SmsGateway
 

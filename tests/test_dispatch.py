@@ -17,7 +17,8 @@ from scheduling_helpers import (
 )
 from sqlalchemy import func, select
 
-from scheduler.dispatch import RateLimiter, backoff_delay, claim, dispatch, wave_size
+from scheduler.dispatch import claim, dispatch
+from scheduler.pacing import RateLimiter
 from scheduler.planner import plan
 from scheduler.reconcile import reconcile
 from storage.models import OPTED_OUT, Message, Outbox, Recommendation, Subscriber
@@ -253,22 +254,6 @@ def test_crash_between_send_and_commit_is_reconciled_not_resent(env, sessions, c
                     config=config)
     assert (res.stale, res.found) == (1, 1)
     assert len(env.gateway.sent) == 1 and env.daily()[0].status == "sent"
-
-
-def test_rate_limiter_spaces_sends():
-    clock = [0.0]
-    slept = []
-
-    def sleep(s):
-        slept.append(s)
-        clock[0] += s
-
-    lim = RateLimiter(4, clock=lambda: clock[0], sleep=sleep)
-    for _ in range(5):
-        lim.wait()
-    assert slept == [0.25] * 4
-    delays = [backoff_delay(n, 30, random.Random(n)).total_seconds() for n in (1, 2, 3)]
-    assert 15 <= delays[0] <= 30 and 30 <= delays[1] <= 60 and 60 <= delays[2] <= 120
 
 
 @pytest.mark.postgres
@@ -580,18 +565,3 @@ def test_a_stop_while_a_row_waits_for_its_turn_is_honoured(sessions, config):
         withdrawn = s.scalars(select(Outbox).where(Outbox.status == "cancelled")).all()
     assert len(withdrawn) == 3 and all(r.attempts == 0 and "opted out" in r.last_error for r in withdrawn)
     _sends_match_rows(sessions, gw)
-
-
-def test_rate_limiter_shared_by_threads_hands_out_each_slot_once():
-    from concurrent.futures import ThreadPoolExecutor
-
-    limiter = RateLimiter(10, clock=lambda: 0.0, sleep=lambda _s: None)
-    with ThreadPoolExecutor(8) as pool:
-        slots = [s for taken in pool.map(lambda _: [limiter.wait() for _ in range(25)], range(8)) for s in taken]
-    assert sorted(round(s, 6) for s in slots) == [round(k * 0.1, 6) for k in range(200)]
-
-
-def test_wave_size_follows_concurrency_and_the_rate_limit():
-    assert wave_size(8, 1e9) == 8
-    assert wave_size(8, 3.0) == 3  # at most about a second of sends in a wave
-    assert wave_size(8, 0.5) == 1 and wave_size(1, 100) == 1

@@ -14,7 +14,8 @@ from scheduling_helpers import (
 )
 from sqlalchemy import select
 
-from scheduler.dispatch import RateLimiter, dispatch
+from scheduler.dispatch import dispatch
+from scheduler.pacing import RateLimiter
 from scheduler.planner import plan
 from storage.models import Outbox
 

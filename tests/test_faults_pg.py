@@ -351,7 +351,8 @@ def test_slow_batch_row_in_flight_is_not_resent_by_a_concurrent_reconcile(harnes
     from scheduling_helpers import cipher
 
     from scheduler.content import ListItem, ListRecommender
-    from scheduler.dispatch import RateLimiter, dispatch
+    from scheduler.dispatch import dispatch
+    from scheduler.pacing import RateLimiter
     from scheduler.reconcile import reconcile
     from sms.twilio_gateway import TwilioGateway
 
