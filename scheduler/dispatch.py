@@ -178,13 +178,19 @@ class _Withdrawn:
 RECHECK_AFTER = 0.05  # seconds: a row that waited longer than this for its turn is re-checked first
 
 
+def _withheld(sub: Subscriber | None, now: datetime, *, checkin: bool) -> str | None:
+    """Why nothing may go to ``sub`` now (not active; paused, unless this is a crisis check-in), or None."""
+    if sub is None or sub.status != ACTIVE:
+        return "subscriber not active"
+    if not checkin and sub.paused_until is not None and sub.paused_until > now:
+        return f"paused ({sub.pause_reason or 'user'})"
+    return None
+
+
 def _still_wanted(sessions, ready: _Ready, now: datetime) -> bool:
-    """Whether the row's subscriber is still active (and not paused, unless it is a check-in)."""
+    """:func:`_withheld`, read again just before a row that waited for its turn is sent."""
     with sessions() as session:
-        sub = session.get(Subscriber, ready.subscriber_id)
-        if sub is None or sub.status != ACTIVE:
-            return False
-        return ready.checkin or sub.paused_until is None or sub.paused_until <= now
+        return _withheld(session.get(Subscriber, ready.subscriber_id), now, checkin=ready.checkin) is None
 
 
 def dispatch(
@@ -311,16 +317,15 @@ def _prepare(session: Session, row: Outbox, sub: Subscriber | None, now: datetim
         row.claimed_by = None
         return {CANCELLED: "cancelled", DROPPED: "dropped", FAILED: "failed"}[status]
 
-    if sub is None or sub.status != ACTIVE:
-        return close(CANCELLED, "subscriber not active")
-    in_crisis_pause = (sub.paused_until is not None and sub.paused_until > now
-                       and sub.pause_reason == "crisis")
+    withheld = _withheld(sub, now, checkin=row.slot == "checkin")
+    if withheld:
+        return close(CANCELLED, withheld)
     if row.slot == "checkin":
+        in_crisis_pause = (sub.paused_until is not None and sub.paused_until > now
+                           and sub.pause_reason == "crisis")
         began = sub.paused_until - timedelta(hours=config.safety.crisis_pause_hours) if in_crisis_pause else None
         if not in_crisis_pause or (sub.checkin_sent_at is not None and sub.checkin_sent_at >= began):
             return close(CANCELLED, "no crisis pause, or check-in already sent")
-    elif sub.paused_until is not None and sub.paused_until > now:
-        return close(CANCELLED, f"paused ({sub.pause_reason or 'user'})")
     latest = row.due_at + timedelta(minutes=sched.max_lateness_minutes)
     if now > latest:
         return close(DROPPED, "later than max_lateness_minutes")
