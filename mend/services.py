@@ -15,7 +15,6 @@ console (the embedded default).
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,8 +24,9 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+import storage
 from mend.config import Config
-from storage import Cipher, load_cipher, make_engine, session_factory, upgrade, write_gate
+from storage import Cipher, load_cipher, make_engine, session_factory, upgrade
 
 Clock = Callable[[], datetime]
 
@@ -76,9 +76,12 @@ class Services:
     gateway: Any = None  # sms.gateway.SmsGateway
     screener_factory: Callable[[Config], Any] = _load_screener
     recommender_factory: Callable[[Config], Any] = _load_recommender
-    write_gate: Any = field(default_factory=contextlib.nullcontext)  # storage.write_gate: SQLite writers take turns
+    write_gate: Any = field(init=False, repr=False)  # storage.write_gate(engine): SQLite writers take turns
     _loaded: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        self.write_gate = storage.write_gate(self.engine)
 
     def _lazy(self, name: str, factory: Callable[[Config], Any]) -> Any:
         with self._lock:
@@ -116,7 +119,6 @@ def build_services(
     services = Services(
         config=config, engine=engine, sessions=session_factory(engine), cipher=cipher,
         clock=clock, gateway=gateway if gateway is not None else make_gateway(config, clock),
-        write_gate=write_gate(engine),
     )
     if screener is not None:
         services.screener_factory = lambda _config: screener

@@ -9,6 +9,7 @@ By default the model runs as an ONNX graph exported from those weights
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import queue
 import threading
@@ -198,8 +199,6 @@ class _Batcher:
 
 
 def _max_tokens(path: Path) -> int:
-    import json
-
     config = Path(path) / "sentence_bert_config.json"
     return int(json.loads(config.read_text()).get("max_seq_length", 256)) if config.is_file() else 256
 
