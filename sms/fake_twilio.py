@@ -269,6 +269,9 @@ class FakeTwilio:
         server = ThreadingHTTPServer(("127.0.0.1", port), handler, bind_and_activate=False)
         server.allow_reuse_address = True
         server.daemon_threads = True
+        # The standard library listens with a backlog of 5: a wave of concurrent sends on a busy
+        # machine overflowed it, and the dropped connects timed out. Twilio's edge has no such limit.
+        server.request_queue_size = 128
         server.server_bind()
         server.server_activate()
         self._port = server.server_address[1]
