@@ -22,8 +22,8 @@ with the higher combined out-of-fold recall wins (ties: higher ROC AUC).
 Before the threshold, each candidate's model veto is chosen on the same out-of-fold scores: the
 vetoable pattern hits (:func:`safety.patterns.vetoable`, in texts the model reads closely:
 :func:`safety.screen.scored_closely`) of crisis statements are sorted by score,
-and the veto threshold is the highest that sets aside at most ``VETO_RECALL_COST`` of the crisis
-statements (capped at ``VETO_MAX``). Pattern hits below it do not count as flagged when the
+and the veto threshold is the highest that sets aside at most a given share of the crisis
+statements (capped at ``VETO_MAX``); that share is chosen among ``VETO_COSTS`` for the highest combined recall. Pattern hits below it do not count as flagged when the
 operating threshold is chosen, as in the screener. The test split is
 never read here. (``tfidf`` alone, TF-IDF without the embedding, is still a method here for
 experiments; it cannot be stored, and round 3 measured it below ``tfidf+embedding``, so it
@@ -59,11 +59,14 @@ __all__ = ["TrainingReport", "MethodReport", "train_model", "fit_final", "retrai
            "FPR_BUDGET", "FOLDS"]
 
 FPR_BUDGET = 0.04  # combined out-of-fold FPR allowed on train: the goal (5%) less a margin for new wording
-# The model veto may cost at most this share of train crisis statements (out of fold): the vetoable pattern
-# hits that the model scores lowest. The knee on wording the patterns were not written from: on train CV it
-# vetoes below ~0.17 (raw), which set aside 6 of the 18 pattern false alarms on train_extra_e and 7 of 29 on
-# retired v3/extra_c/_d for 1 and 2 of their pattern hits (safety/data/README.md, round 5).
+# The model veto may cost at most a share of train crisis statements (out of fold): the vetoable pattern hits that
+# the model scores lowest. Round 5 fixed the share at 0.6% (the knee on wording the patterns were not written from,
+# safety/data/README.md). Since round 8 about 40% of train is such wording (retired test splits v4-v7,
+# train_extra_h/_i), so the out-of-fold pattern false alarms the veto removes are no longer only in-sample ones,
+# and the share is chosen per candidate among VETO_COSTS on the same out-of-fold scores: the highest combined
+# recall within the budget (ties: the lowest share).
 VETO_RECALL_COST = 0.006
+VETO_COSTS = (VETO_RECALL_COST, 0.01, 0.02)
 VETO_MAX = 0.5  # never veto a hit the model gives even odds
 MODEL_FPR_ALLOWANCE = 0.01  # when the patterns alone exceed the budget, what the model may add
 FOLDS = 5
@@ -86,6 +89,7 @@ class MethodReport:
     veto_threshold: float = 0.0  # on the method's raw probability; vetoable pattern hits below it are set aside
     vetoed_crisis: int = 0  # out-of-fold: crisis statements whose pattern hit the veto set aside
     vetoed_safe: int = 0  # out-of-fold: safe texts whose pattern hit (a false alarm) the veto set aside
+    veto_cost: float = 0.0  # the share of train crisis statements the veto was allowed to set aside (VETO_COSTS)
 
     def as_dict(self) -> dict:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
@@ -186,15 +190,22 @@ def _rates(flagged, y) -> tuple[float, float]:
     return float(flagged[y == 1].mean()), float(flagged[y == 0].mean())
 
 
-def _veto_threshold(scores, y, vetoable_hit) -> float:
-    """The highest score below which vetoing pattern hits costs at most ``VETO_RECALL_COST`` of the crisis."""
-    allowed = int(VETO_RECALL_COST * int((y == 1).sum()))
+def _veto_threshold(scores, y, vetoable_hit, cost: float = VETO_RECALL_COST) -> float:
+    """The highest score below which vetoing pattern hits costs at most ``cost`` of the crisis statements."""
+    allowed = int(cost * int((y == 1).sum()))
     at_risk = np.sort(scores[(y == 1) & vetoable_hit])
     return float(min(at_risk[allowed], VETO_MAX)) if len(at_risk) > allowed else VETO_MAX
 
 
 def _report(method, scores, y, pattern_hit, budget, vetoable_hit=None) -> MethodReport:
-    veto = _veto_threshold(scores, y, vetoable_hit) if vetoable_hit is not None else 0.0
+    """The candidate's figures at its best veto cost (:data:`VETO_COSTS`; no veto without ``vetoable_hit``)."""
+    costs = VETO_COSTS if vetoable_hit is not None else (0.0,)
+    reports = [_report_at(method, scores, y, pattern_hit, budget, vetoable_hit, cost) for cost in costs]
+    return max(reports, key=lambda r: (round(r.combined_recall, 6), -r.veto_cost))
+
+
+def _report_at(method, scores, y, pattern_hit, budget, vetoable_hit, cost) -> MethodReport:
+    veto = _veto_threshold(scores, y, vetoable_hit, cost) if vetoable_hit is not None else 0.0
     vetoed = pattern_hit & (scores < veto) & (vetoable_hit if vetoable_hit is not None else False)
     kept = pattern_hit & ~vetoed
     t = _operating_point(scores, y, kept, budget)
@@ -202,7 +213,7 @@ def _report(method, scores, y, pattern_hit, budget, vetoable_hit=None) -> Method
     m_rec, m_fpr = _rates(model, y)
     c_rec, c_fpr = _rates(model | kept, y)
     return MethodReport(method, float(roc_auc_score(y, scores)), min(t, 1.0), m_rec, m_fpr, c_rec, c_fpr,
-                        veto, int(vetoed[y == 1].sum()), int(vetoed[y == 0].sum()))
+                        veto, int(vetoed[y == 1].sum()), int(vetoed[y == 0].sum()), cost)
 
 
 def fit_final(examples: list[Example], vectors: np.ndarray, model_id: str, method: str, threshold: float,

@@ -27,7 +27,7 @@ from safety.screen import (
     scored_closely,
     scoring_units,
 )
-from safety.training import VETO_MAX, VETO_RECALL_COST, _veto_threshold
+from safety.training import VETO_COSTS, VETO_MAX, VETO_RECALL_COST, _report, _veto_threshold
 
 pytestmark = pytest.mark.slow
 
@@ -240,6 +240,25 @@ def test_veto_threshold_is_chosen_by_its_recall_cost():
     assert ((scores < veto) & (y == 1)).sum() == allowed
     assert veto == pytest.approx(np.sort(scores[y == 1])[allowed])
     assert _veto_threshold(scores, y, np.zeros(len(y), dtype=bool)) == VETO_MAX  # nothing at risk
+
+
+def test_the_veto_cost_is_the_one_that_buys_the_most_recall():
+    """Pattern false alarms that only a wider veto removes free FPR budget for the model; a wider veto that
+    frees nothing only costs catches, so the narrowest wins a tie."""
+    n = 1000
+    y = np.array([1] * n + [0] * n)
+    hit = np.zeros(2 * n, dtype=bool)
+    hit[:300] = True  # pattern hits on the crisis statements the model scores lowest
+    scores = np.concatenate([np.linspace(0.01, 0.99, n), np.linspace(0.0, 0.6, n)])
+    narrow, wide = (_veto_threshold(scores, y, hit, cost) for cost in (VETO_COSTS[0], VETO_COSTS[-1]))
+    # 60 pattern false alarms (6%, over the 4% budget) scored between the narrowest and the widest veto
+    scores[n:n + 60] = np.linspace(narrow, wide, 62)[1:-1]
+    hit[n:n + 60] = True
+    chosen = _report("logistic", scores, y, hit, 0.04, hit)
+    assert chosen.veto_cost == VETO_COSTS[-1] and chosen.vetoed_safe == 60
+    assert chosen.combined_fpr <= 0.04
+    narrowest = _report("logistic", scores, y, hit & (y == 1), 0.04, hit & (y == 1))  # no false alarm to remove
+    assert narrowest.veto_cost == VETO_COSTS[0]
 
 
 def test_the_veto_needs_a_text_the_model_read_closely(model, embedder):

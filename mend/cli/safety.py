@@ -108,13 +108,13 @@ def train(
         model, report = retrain(shared_embedder(), save=not dry_run)
     table = Table(title=f"Cross-validated train ({report.n_crisis} crisis, {report.n_safe} safe)")
     for col in ("method", "ROC AUC", "threshold", "model recall", "model FPR", "combined recall", "combined FPR",
-                "veto below", "vetoed crisis / safe"):
+                "veto cost", "veto below", "vetoed crisis / safe"):
         table.add_column(col, justify="right" if col != "method" else "left")
     for r in report.methods:
         mark = " (chosen)" if r.method == report.chosen else ""
         table.add_row(r.method + mark, f"{r.auc:.3f}", f"{r.threshold:.3f}", _pct(r.model_recall),
                       _pct(r.model_fpr), _pct(r.combined_recall), _pct(r.combined_fpr),
-                      f"{r.veto_threshold:.3f}", f"{r.vetoed_crisis} / {r.vetoed_safe}")
+                      _pct(r.veto_cost), f"{r.veto_threshold:.3f}", f"{r.vetoed_crisis} / {r.vetoed_safe}")
     console.print(table)
     console.print(f"patterns alone: recall {_pct(report.pattern_recall)}, FPR {_pct(report.pattern_fpr)}; "
                   f"combined FPR budget {_pct(report.fpr_budget)}", highlight=False)
