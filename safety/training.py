@@ -58,7 +58,11 @@ from safety.screen import scored_closely, scoring_units
 __all__ = ["TrainingReport", "MethodReport", "train_model", "fit_final", "retrain", "cv_groups",
            "FPR_BUDGET", "FOLDS"]
 
-FPR_BUDGET = 0.04  # combined out-of-fold FPR allowed on train: the goal (5%) less a margin for new wording
+# Combined out-of-fold FPR allowed on train: the goal. Rounds 5-7 kept a 1-point margin because the patterns had
+# been written from most of train, so CV under-stated their false alarms on new wording. Since round 8 half of train
+# is wording they were never written from, and on the dev split v8 the CV figure over-states instead: at a CV FPR of
+# 5.0% (4.0%), v8's was 3.3% (2.3%), for 275 (270) of 300 crisis statements (safety/data/README.md, round 8).
+FPR_BUDGET = 0.05
 # The model veto may cost at most a share of train crisis statements (out of fold): the vetoable pattern hits that
 # the model scores lowest. Round 5 fixed the share at 0.6% (the knee on wording the patterns were not written from,
 # safety/data/README.md). Since round 8 about 40% of train is such wording (retired test splits v4-v7,
@@ -174,6 +178,13 @@ def _oof(method, texts, X, y, folds, sentence_vectors=None) -> np.ndarray:
     return oof
 
 
+def fpr_budget(pattern_fpr: float) -> float:
+    """The combined FPR allowed on train CV: ``FPR_BUDGET``, or when the patterns alone already exceed it, their
+    rate plus ``MODEL_FPR_ALLOWANCE``. (Before round 8 the allowance applied from ``FPR_BUDGET`` less the allowance
+    on, which let the budget pass the goal while the patterns were still under it.)"""
+    return FPR_BUDGET if pattern_fpr <= FPR_BUDGET else pattern_fpr + MODEL_FPR_ALLOWANCE
+
+
 def _operating_point(scores, y, pattern_hit, budget) -> float:
     """The lowest threshold (most recall) whose combined false-positive rate fits the budget."""
     safe = y == 0
@@ -261,7 +272,7 @@ def train_model(examples: list[Example], vectors: np.ndarray, model_id: str,
     pattern_hit = np.array([r.crisis for r in results])
     vetoable_hit = np.array([patterns.vetoable(r.reasons) and scored_closely(t) for r, t in zip(results, texts, strict=True)])
     p_rec, p_fpr = _rates(pattern_hit, y)
-    budget = max(FPR_BUDGET, p_fpr + MODEL_FPR_ALLOWANCE)
+    budget = fpr_budget(p_fpr)
     folds = list(StratifiedGroupKFold(FOLDS, shuffle=True, random_state=SEED).split(X, strata, cv_groups(texts)))
     candidates = [m for m in CANDIDATES if sentence_vectors is not None or not m.endswith("+sentences")]
     reports = tuple(_report(m, _oof(m, texts, X, y, folds, sentence_vectors), y, pattern_hit, budget, vetoable_hit)

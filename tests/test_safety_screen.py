@@ -27,7 +27,16 @@ from safety.screen import (
     scored_closely,
     scoring_units,
 )
-from safety.training import VETO_COSTS, VETO_MAX, VETO_RECALL_COST, _report, _veto_threshold
+from safety.training import (
+    FPR_BUDGET,
+    MODEL_FPR_ALLOWANCE,
+    VETO_COSTS,
+    VETO_MAX,
+    VETO_RECALL_COST,
+    _report,
+    _veto_threshold,
+    fpr_budget,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -259,6 +268,11 @@ def test_the_veto_cost_is_the_one_that_buys_the_most_recall():
     assert chosen.combined_fpr <= 0.04
     narrowest = _report("logistic", scores, y, hit & (y == 1), 0.04, hit & (y == 1))  # no false alarm to remove
     assert narrowest.veto_cost == VETO_COSTS[0]
+
+
+def test_the_fpr_budget_is_the_goal_unless_the_patterns_alone_exceed_it():
+    assert fpr_budget(0.0) == fpr_budget(FPR_BUDGET - MODEL_FPR_ALLOWANCE / 2) == fpr_budget(FPR_BUDGET) == FPR_BUDGET
+    assert fpr_budget(FPR_BUDGET + 0.01) == pytest.approx(FPR_BUDGET + 0.01 + MODEL_FPR_ALLOWANCE)
 
 
 def test_the_veto_needs_a_text_the_model_read_closely(model, embedder):
