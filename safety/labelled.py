@@ -1,13 +1,13 @@
 """The labelled set: crisis statements and hard negatives in ``safety/data/*.jsonl``.
 
-The set is read from every file in :data:`DATA_FILES` order: ``labelled.jsonl`` (the first
-set, with the retired test splits v1 and v2), ``train_extra_*.jsonl`` (later train records)
-and ``test_v*.jsonl`` (held-out test splits). Each record carries its own split. One JSON
+The set is read from every file in :data:`FILE_PATTERNS` order: ``labelled.jsonl`` (the first
+set, with the retired test splits v1 and v2), ``train_extra_*.jsonl`` (later train records,
+among them the retired test splits v3 to v8) and ``test_v*.jsonl`` (the held-out test split). Each record carries its own split. One JSON
 object per line: ``text``, ``label`` (crisis | safe), ``category`` (one of
 :data:`safety.patterns.CATEGORIES` for crisis, null for safe), ``kind`` (a short tag for
 the kind of statement: direct, coded, idiom, past, denial, ...), ``split`` (train | test),
-and optionally ``origin`` (``test-v1``, ``test-v2``: retired test records, now train;
-``test-v3``: the current test split; ``train-extra-a``/``-b``: later train records).
+and optionally ``origin`` (``test-v1`` to ``test-v8``: retired test records, now train;
+``test-v9``: the current test split; ``train-extra-a`` to ``-n``: later train records).
 safety/data/README.md has the split's history.
 
 The test split is held back: nothing in ``mend safety train`` reads it, and no pattern or
@@ -40,7 +40,7 @@ class Example:
     category: str | None
     kind: str
     split: str
-    origin: str = ""  # "test-v1"/"test-v2" (retired test, now train), "test-v3" (current test), "train-extra-a", ...
+    origin: str = ""  # "test-v1".."test-v8" (retired test, now train), "test-v9" (current test), "train-extra-a", ...
 
     @property
     def crisis(self) -> bool:

@@ -22,19 +22,20 @@ def test_labelled_set_size_categories_and_stratified_split():
     labels = Counter(ex.label for ex in examples)
     assert labels["crisis"] >= 220 and labels["safe"] >= 220
     test = [ex for ex in examples if ex.split == "test"]
-    # Test splits v4 to v7 (safety/data/README.md), each written independently: 597 crisis across
-    # every category, suicide the largest, and 600 hard negatives of every kind.
-    assert sum(ex.crisis for ex in test) == 597 and sum(not ex.crisis for ex in test) == 600
+    # Test split v9 (safety/data/README.md), written independently: 299 crisis across every category,
+    # suicide the largest, and 300 hard negatives of every kind.
+    assert sum(ex.crisis for ex in test) == 299 and sum(not ex.crisis for ex in test) == 300
     per_category = Counter(ex.category for ex in test if ex.crisis)
     assert set(per_category) == set(CATEGORIES)
     assert per_category.most_common(1)[0][0] == "suicide-or-self-harm"
     assert all(per_category[c] >= 20 for c in CATEGORIES)
     assert {"idiom", "past", "denial", "news", "fiction", "sad"} <= {ex.kind for ex in test if not ex.crisis}
-    assert {ex.origin for ex in test} == {"test-v4", "test-v5", "test-v6", "test-v7"}
-    # The retired v1, v2 and v3 test records are train now; the extra files are train.
+    assert {ex.origin for ex in test} == {"test-v9"}
+    # The retired test splits v1 to v8 are train now; the extra files are train.
+    retired = {f"test-v{n}" for n in range(1, 9)}
     train = [ex for ex in examples if ex.split == "train"]
-    assert {"test-v1", "test-v2", "test-v3", "train-extra-a", "train-extra-b"} <= {ex.origin for ex in train}
-    assert all(ex.split == "train" for ex in examples if ex.origin in ("test-v1", "test-v2", "test-v3"))
+    assert retired | {"train-extra-a", "train-extra-b"} <= {ex.origin for ex in train}
+    assert all(ex.split == "train" for ex in examples if ex.origin in retired)
     # Nothing in the test split is trained on.
     assert not {ex.text.lower() for ex in test} & {ex.text.lower() for ex in train}
 
@@ -89,19 +90,19 @@ def test_split_result(embedder):
 
 
 def test_measured_figures_do_not_regress(test_split_result):
-    """A floor at the figures measured once on test splits v4 to v7 (2026-11-26, after round 7):
-    combined recall 83.8% (500/597) at FPR 3.5% (21/600); v7 alone, never seen before, 78.5% /
-    3.3%. Grouped train CV had promised 87.4% / 4.0%: see safety/data/README.md."""
+    """A floor at the figures measured once on test split v9 (2026-11-26, after round 8): combined recall
+    93.3% (279/299) at FPR 4.3% (13/300); the round-7 screen had 81.3% / 8.7% on the same texts. Grouped
+    train CV had promised 90.8% / 5.0%: see safety/data/README.md."""
     combined = test_split_result.layer("combined").overall
-    assert combined.crisis == 597 and combined.safe == 600
-    assert combined.caught >= 500
-    assert combined.false_alarms <= 21
+    assert combined.crisis == 299 and combined.safe == 300
+    assert combined.caught >= 279
+    assert combined.false_alarms <= 13
     # The layers work together: the model catches what the patterns miss.
     assert combined.caught > max(test_split_result.layer(layer).overall.caught for layer in ("patterns", "model"))
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on held-out test splits v4 to v7: recall 83.8% (500/597) "
-                                        "at FPR 3.5% (21/600); see issue 3 and safety/data/README.md. "
+@pytest.mark.xfail(strict=True, reason="goal not met on held-out test split v9: recall 93.3% (279/299) "
+                                        "at FPR 4.3% (13/300); see issue 3 and safety/data/README.md. "
                                         "Remove this mark once it passes.")
 def test_goal_on_the_test_split(test_split_result):
     combined = test_split_result.layer("combined").overall
