@@ -15,15 +15,17 @@ records) stay in the same fold, and a fold never scores a sentence it was traine
 
 For each candidate, the threshold is the operating point that catches the most crisis
 statements while the *combined* screen (patterns OR model) keeps its out-of-fold
-false-positive rate within the budget: ``FPR_BUDGET``, or, when the patterns alone
-already exceed it, the patterns' own rate plus ``MODEL_FPR_ALLOWANCE``. The candidate
-with the higher combined out-of-fold recall wins (ties: higher ROC AUC).
+false-positive rate within the budget: ``FPR_BUDGET``, or, when the pattern hits the veto keeps
+already exceed it, their own rate plus ``MODEL_FPR_ALLOWANCE`` (:func:`fpr_budget`). The candidate
+within ``FPR_BUDGET`` with the higher combined out-of-fold recall wins (ties: higher ROC AUC).
 
 Before the threshold, each candidate's model veto is chosen on the same out-of-fold scores: the
 vetoable pattern hits (:func:`safety.patterns.vetoable`, in texts the model reads closely:
 :func:`safety.screen.scored_closely`) of crisis statements are sorted by score,
 and the veto threshold is the highest that sets aside at most a given share of the crisis
-statements (capped at ``VETO_MAX``); that share is chosen among ``VETO_COSTS`` for the highest combined recall. Pattern hits below it do not count as flagged when the
+statements (capped at ``VETO_MAX``); the share is chosen among ``VETO_COSTS``: the highest combined
+recall among the shares whose kept pattern hits fit the budget, or, when none fits, the share that
+leaves the fewest. Pattern hits below the veto do not count as flagged when the
 operating threshold is chosen, as in the screener. The test split is
 never read here. (``tfidf`` alone, TF-IDF without the embedding, is still a method here for
 experiments; it cannot be stored, and round 3 measured it below ``tfidf+embedding``, so it
@@ -70,9 +72,9 @@ FPR_BUDGET = 0.05
 # and the share is chosen per candidate among VETO_COSTS on the same out-of-fold scores: the highest combined
 # recall within the budget (ties: the lowest share).
 VETO_RECALL_COST = 0.006
-VETO_COSTS = (VETO_RECALL_COST, 0.01, 0.02)
+VETO_COSTS = (VETO_RECALL_COST, 0.01, 0.02, 0.03)
 VETO_MAX = 0.5  # never veto a hit the model gives even odds
-MODEL_FPR_ALLOWANCE = 0.01  # when the patterns alone exceed the budget, what the model may add
+MODEL_FPR_ALLOWANCE = 0.01  # when the kept pattern hits alone exceed the budget, what the model may add
 FOLDS = 5
 SEED = 0
 C = 4.0
@@ -94,6 +96,7 @@ class MethodReport:
     vetoed_crisis: int = 0  # out-of-fold: crisis statements whose pattern hit the veto set aside
     vetoed_safe: int = 0  # out-of-fold: safe texts whose pattern hit (a false alarm) the veto set aside
     veto_cost: float = 0.0  # the share of train crisis statements the veto was allowed to set aside (VETO_COSTS)
+    fpr_budget: float = FPR_BUDGET  # the combined out-of-fold FPR the threshold was chosen for (fpr_budget())
 
     def as_dict(self) -> dict:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
@@ -178,11 +181,11 @@ def _oof(method, texts, X, y, folds, sentence_vectors=None) -> np.ndarray:
     return oof
 
 
-def fpr_budget(pattern_fpr: float) -> float:
-    """The combined FPR allowed on train CV: ``FPR_BUDGET``, or when the patterns alone already exceed it, their
-    rate plus ``MODEL_FPR_ALLOWANCE``. (Before round 8 the allowance applied from ``FPR_BUDGET`` less the allowance
-    on, which let the budget pass the goal while the patterns were still under it.)"""
-    return FPR_BUDGET if pattern_fpr <= FPR_BUDGET else pattern_fpr + MODEL_FPR_ALLOWANCE
+def fpr_budget(pattern_fpr: float, budget: float = FPR_BUDGET) -> float:
+    """The combined FPR allowed on train CV: ``budget``, or when the pattern hits the veto keeps already exceed
+    it, their rate plus ``MODEL_FPR_ALLOWANCE``. (Before round 8 the allowance applied from the budget less the
+    allowance on, and to the patterns before the veto, which let the budget pass the goal needlessly.)"""
+    return budget if pattern_fpr <= budget else pattern_fpr + MODEL_FPR_ALLOWANCE
 
 
 def _operating_point(scores, y, pattern_hit, budget) -> float:
@@ -208,23 +211,32 @@ def _veto_threshold(scores, y, vetoable_hit, cost: float = VETO_RECALL_COST) -> 
     return float(min(at_risk[allowed], VETO_MAX)) if len(at_risk) > allowed else VETO_MAX
 
 
-def _report(method, scores, y, pattern_hit, budget, vetoable_hit=None) -> MethodReport:
-    """The candidate's figures at its best veto cost (:data:`VETO_COSTS`; no veto without ``vetoable_hit``)."""
+def _report(method, scores, y, pattern_hit, vetoable_hit=None, budget: float = FPR_BUDGET) -> MethodReport:
+    """The candidate's figures at its best veto cost (:data:`VETO_COSTS`; no veto without ``vetoable_hit``).
+
+    A cost whose kept pattern hits fit in ``budget`` beats one whose do not (that one is scored at a wider
+    budget, :func:`fpr_budget`, so its recall is not comparable); among those that fit, the highest combined
+    recall wins (ties: the lowest cost). When none fits, the cost that leaves the fewest pattern false alarms.
+    """
     costs = VETO_COSTS if vetoable_hit is not None else (0.0,)
-    reports = [_report_at(method, scores, y, pattern_hit, budget, vetoable_hit, cost) for cost in costs]
-    return max(reports, key=lambda r: (round(r.combined_recall, 6), -r.veto_cost))
+    reports = [_report_at(method, scores, y, pattern_hit, vetoable_hit, cost, budget) for cost in costs]
+    fitting = [r for r in reports if r.fpr_budget <= budget]
+    if fitting:
+        return max(fitting, key=lambda r: (round(r.combined_recall, 6), -r.veto_cost))
+    return min(reports, key=lambda r: (r.fpr_budget, -r.combined_recall, r.veto_cost))
 
 
-def _report_at(method, scores, y, pattern_hit, budget, vetoable_hit, cost) -> MethodReport:
+def _report_at(method, scores, y, pattern_hit, vetoable_hit, cost, budget: float = FPR_BUDGET) -> MethodReport:
     veto = _veto_threshold(scores, y, vetoable_hit, cost) if vetoable_hit is not None else 0.0
     vetoed = pattern_hit & (scores < veto) & (vetoable_hit if vetoable_hit is not None else False)
     kept = pattern_hit & ~vetoed
+    budget = fpr_budget(float(kept[y == 0].mean()), budget)
     t = _operating_point(scores, y, kept, budget)
     model = scores >= t
     m_rec, m_fpr = _rates(model, y)
     c_rec, c_fpr = _rates(model | kept, y)
     return MethodReport(method, float(roc_auc_score(y, scores)), min(t, 1.0), m_rec, m_fpr, c_rec, c_fpr,
-                        veto, int(vetoed[y == 1].sum()), int(vetoed[y == 0].sum()), cost)
+                        veto, int(vetoed[y == 1].sum()), int(vetoed[y == 0].sum()), cost, budget)
 
 
 def fit_final(examples: list[Example], vectors: np.ndarray, model_id: str, method: str, threshold: float,
@@ -272,13 +284,13 @@ def train_model(examples: list[Example], vectors: np.ndarray, model_id: str,
     pattern_hit = np.array([r.crisis for r in results])
     vetoable_hit = np.array([patterns.vetoable(r.reasons) and scored_closely(t) for r, t in zip(results, texts, strict=True)])
     p_rec, p_fpr = _rates(pattern_hit, y)
-    budget = fpr_budget(p_fpr)
     folds = list(StratifiedGroupKFold(FOLDS, shuffle=True, random_state=SEED).split(X, strata, cv_groups(texts)))
     candidates = [m for m in CANDIDATES if sentence_vectors is not None or not m.endswith("+sentences")]
-    reports = tuple(_report(m, _oof(m, texts, X, y, folds, sentence_vectors), y, pattern_hit, budget, vetoable_hit)
+    reports = tuple(_report(m, _oof(m, texts, X, y, folds, sentence_vectors), y, pattern_hit, vetoable_hit)
                     for m in candidates)
     chosen = max((r for r in reports if r.method in STORABLE),
-                 key=lambda r: (round(r.combined_recall, 6), r.auc))
+                 key=lambda r: (r.fpr_budget <= FPR_BUDGET, round(r.combined_recall, 6), r.auc))
+    budget = chosen.fpr_budget
     cv = {"chosen": chosen.method, "folds": FOLDS, "grouped": True, "fpr_budget": round(budget, 4),
           "patterns": {"recall": round(p_rec, 4), "fpr": round(p_fpr, 4)},
           "methods": [r.as_dict() for r in reports]}

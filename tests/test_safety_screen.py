@@ -34,6 +34,7 @@ from safety.training import (
     VETO_MAX,
     VETO_RECALL_COST,
     _report,
+    _report_at,
     _veto_threshold,
     fpr_budget,
 )
@@ -251,28 +252,48 @@ def test_veto_threshold_is_chosen_by_its_recall_cost():
     assert _veto_threshold(scores, y, np.zeros(len(y), dtype=bool)) == VETO_MAX  # nothing at risk
 
 
-def test_the_veto_cost_is_the_one_that_buys_the_most_recall():
-    """Pattern false alarms that only a wider veto removes free FPR budget for the model; a wider veto that
-    frees nothing only costs catches, so the narrowest wins a tie."""
+def _veto_case(false_alarms: int):
+    """1000 crisis statements (the 300 the model scores lowest hit a vetoable pattern) and 1000 safe texts, of
+    which ``false_alarms`` hit a pattern too, scored between the narrowest and the widest veto."""
     n = 1000
     y = np.array([1] * n + [0] * n)
     hit = np.zeros(2 * n, dtype=bool)
-    hit[:300] = True  # pattern hits on the crisis statements the model scores lowest
+    hit[:300] = True
     scores = np.concatenate([np.linspace(0.01, 0.99, n), np.linspace(0.0, 0.6, n)])
     narrow, wide = (_veto_threshold(scores, y, hit, cost) for cost in (VETO_COSTS[0], VETO_COSTS[-1]))
-    # 60 pattern false alarms (6%, over the 4% budget) scored between the narrowest and the widest veto
-    scores[n:n + 60] = np.linspace(narrow, wide, 62)[1:-1]
-    hit[n:n + 60] = True
-    chosen = _report("logistic", scores, y, hit, 0.04, hit)
-    assert chosen.veto_cost == VETO_COSTS[-1] and chosen.vetoed_safe == 60
-    assert chosen.combined_fpr <= 0.04
-    narrowest = _report("logistic", scores, y, hit & (y == 1), 0.04, hit & (y == 1))  # no false alarm to remove
-    assert narrowest.veto_cost == VETO_COSTS[0]
+    scores[n:n + false_alarms] = np.linspace(narrow, wide, false_alarms + 2)[1:-1]
+    hit[n:n + false_alarms] = True
+    return scores, y, hit
 
 
-def test_the_fpr_budget_is_the_goal_unless_the_patterns_alone_exceed_it():
+def test_the_veto_cost_is_the_one_that_buys_the_most_recall():
+    """Pattern false alarms that only a wider veto removes free FPR budget for the model; a wider veto that
+    frees nothing only costs catches, so the narrowest wins a tie."""
+    scores, y, hit = _veto_case(60)  # 6%, over a 4% budget unless vetoed
+    narrowest = _report_at("logistic", scores, y, hit, hit, VETO_COSTS[0], 0.04)
+    assert narrowest.fpr_budget > 0.04  # its kept false alarms alone exceed the budget
+    chosen = _report("logistic", scores, y, hit, hit, 0.04)
+    assert chosen.veto_cost > VETO_COSTS[0] and chosen.fpr_budget == 0.04
+    assert chosen.vetoed_safe >= 20 and chosen.combined_fpr <= 0.04
+    crisis_only = hit & (y == 1)  # no false alarm to remove
+    assert _report("logistic", scores, y, crisis_only, crisis_only, 0.04).veto_cost == VETO_COSTS[0]
+
+
+def test_when_no_veto_cost_fits_the_budget_the_one_leaving_fewest_false_alarms_sets_it():
+    scores, y, hit = _veto_case(50)
+    n = len(y) // 2
+    hit[n + 200:n + 300] = True  # 100 more false alarms, scored above every veto: 10% stay whatever the veto
+    chosen = _report("logistic", scores, y, hit, hit, 0.04)
+    kept_fpr = (hit & ~(scores < chosen.veto_threshold))[y == 0].mean()
+    assert chosen.veto_cost == VETO_COSTS[-1] and kept_fpr == pytest.approx(0.10)
+    assert chosen.fpr_budget == pytest.approx(kept_fpr + MODEL_FPR_ALLOWANCE)
+    assert chosen.combined_fpr <= chosen.fpr_budget
+
+
+def test_the_fpr_budget_is_the_goal_unless_the_kept_patterns_alone_exceed_it():
     assert fpr_budget(0.0) == fpr_budget(FPR_BUDGET - MODEL_FPR_ALLOWANCE / 2) == fpr_budget(FPR_BUDGET) == FPR_BUDGET
     assert fpr_budget(FPR_BUDGET + 0.01) == pytest.approx(FPR_BUDGET + 0.01 + MODEL_FPR_ALLOWANCE)
+    assert fpr_budget(0.03, budget=0.04) == 0.04 and fpr_budget(0.05, budget=0.04) == pytest.approx(0.06)
 
 
 def test_the_veto_needs_a_text_the_model_read_closely(model, embedder):
