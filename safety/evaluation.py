@@ -52,7 +52,7 @@ class Evaluation:
     @property
     def meets_goal(self) -> bool:
         c = self.layer("combined").overall
-        return c.recall >= GOAL_RECALL and c.fpr <= GOAL_FPR
+        return c.recall is not None and c.recall >= GOAL_RECALL and c.fpr <= GOAL_FPR
 
     def as_dict(self) -> dict:
         def rates(r: Rates) -> dict:

@@ -2,12 +2,12 @@
 
 The set is read from every file in :data:`FILE_PATTERNS` order: ``labelled.jsonl`` (the first
 set, with the retired test splits v1 and v2), ``train_extra_*.jsonl`` (later train records,
-among them the retired test splits v3 to v8) and ``test_v*.jsonl`` (the held-out test split). Each record carries its own split. One JSON
+among them the retired test splits v3 to v9) and ``test_v*.jsonl`` (the held-out test split). Each record carries its own split. One JSON
 object per line: ``text``, ``label`` (crisis | safe), ``category`` (one of
 :data:`safety.patterns.CATEGORIES` for crisis, null for safe), ``kind`` (a short tag for
 the kind of statement: direct, coded, idiom, past, denial, ...), ``split`` (train | test),
-and optionally ``origin`` (``test-v1`` to ``test-v8``: retired test records, now train;
-``test-v9``: the current test split; ``train-extra-a`` to ``-n``: later train records).
+and optionally ``origin`` (``test-v1`` to ``test-v9``: retired test records, now train;
+``test-v10``: the current test split; ``train-extra-a`` to ``-s``: later train records).
 safety/data/README.md has the split's history.
 
 The test split is held back: nothing in ``mend safety train`` reads it, and no pattern or
@@ -40,7 +40,7 @@ class Example:
     category: str | None
     kind: str
     split: str
-    origin: str = ""  # "test-v1".."test-v8" (retired test, now train), "test-v9" (current test), "train-extra-a", ...
+    origin: str = ""  # "test-v1".."test-v9" (retired test, now train), "test-v10" (current test), "train-extra-a", ...
 
     @property
     def crisis(self) -> bool:

@@ -146,6 +146,50 @@ def test_failsafe_on_a_broken_model_output(model):
     assert Screener(model, WrongShapeEmbedder()).screen("a calm day") == FAILSAFE
 
 
+# Ordinary replies to "How are you feeling today?", written for this test. The round-8 screen flagged 5 of them
+# and the round-9 one 10 ("calm" at 0.99): the labelled sets held few plain everyday texts, and crisis statements
+# in a settled, calm voice had taught the model that calm is a warning sign. Round 10 added 600 everyday messages
+# to train (train_extra_t.jsonl, which also holds 4 of these one-word replies): 1 of the 25 is still flagged.
+KNOWN_EVERYDAY_FALSE_ALARMS = ["calm"]  # 0.58 after round 10 (the threshold is 0.5)
+EVERYDAY_CHECK_INS = [
+    'a calm day',
+    'feeling calm today',
+    'a calm day at the park',
+    'quiet evening at home',
+    'took the dog out',
+    'park',
+    'tired',
+    'ok',
+    'meh',
+    'better today',
+    'peaceful morning',
+    'rested finally',
+    'slept 10 hours lol',
+    'done with my exams!!',
+    'finished the laundry',
+    'ready for the weekend',
+    'I decided to take the job in Denver',
+    'went to the river with friends',
+    'gave my old jacket to my brother',
+    'goodbye october',
+    'last day at the old office, bittersweet',
+    'letting go of the group chat drama',
+    'took my vitamins and went for a run',
+    'nothing much, watched tv',
+]
+
+
+def test_everyday_check_ins_are_not_crisis(screener):
+    verdicts = screener.screen_many(EVERYDAY_CHECK_INS)
+    assert [t for t, v in zip(EVERYDAY_CHECK_INS, verdicts, strict=True) if v.crisis] == []
+
+
+@pytest.mark.xfail(strict=True, reason="a known false alarm: the one-word reply 'calm' (safety/data/README.md, round 10)")
+def test_a_one_word_calm_is_not_crisis(screener):
+    assert [t for t, v in zip(KNOWN_EVERYDAY_FALSE_ALARMS, screener.screen_many(KNOWN_EVERYDAY_FALSE_ALARMS),
+                              strict=True) if v.crisis] == []
+
+
 def test_one_bad_text_in_a_batch_does_not_fail_the_others(screener):
     verdicts = screener.screen_many(["a calm day at the park", None, "kms"])
     assert not verdicts[0].crisis
