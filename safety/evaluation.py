@@ -1,8 +1,13 @@
 """Measuring the screen on the held-back TEST split: patterns alone, model alone, combined.
 
 Recall is over crisis statements (overall and per category); the false-positive rate is
-over safe texts (overall, and per category: safe texts flagged *as* that category).
-``category_accuracy`` is the share of caught crisis statements given the right category.
+over safe texts (overall, and per category: safe texts flagged *as* that category). Each part of
+the split (its records' ``origin``: the crisis statements and hard negatives of one test split, its
+everyday messages) is also reported on its own. ``category_accuracy`` is the share of caught crisis
+statements given the right category.
+
+The texts of misses and false alarms are kept for ``mend safety eval --errors`` only: reading them
+is reading the held-out split, after which it has to be retired (safety/data/README.md).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ class LayerMetrics:
     layer: str
     overall: Rates
     per_category: dict  # category -> Rates
+    per_origin: dict  # origin (test-v10, test-v10-everyday, ...) -> Rates
     category_accuracy: float
     missed: tuple[str, ...]  # texts of missed crisis statements
     false_alarms: tuple[str, ...]  # texts of safe statements flagged
@@ -54,7 +60,9 @@ class Evaluation:
         c = self.layer("combined").overall
         return c.recall is not None and c.recall >= GOAL_RECALL and c.fpr <= GOAL_FPR
 
-    def as_dict(self) -> dict:
+    def as_dict(self, texts: bool = False) -> dict:
+        """The figures; with ``texts``, also the missed crisis statements and the false alarms."""
+
         def rates(r: Rates) -> dict:
             return {"recall": None if r.recall is None else round(r.recall, 4), "fpr": round(r.fpr, 4),
                     "caught": r.caught, "crisis": r.crisis, "false_alarms": r.false_alarms, "safe": r.safe}
@@ -67,10 +75,9 @@ class Evaluation:
                 m.layer: {
                     "overall": rates(m.overall),
                     "per_category": {c: rates(r) for c, r in m.per_category.items()},
+                    "per_origin": {o: rates(r) for o, r in m.per_origin.items()},
                     "category_accuracy": round(m.category_accuracy, 4),
-                    "missed": list(m.missed),
-                    "false_alarms": list(m.false_alarms),
-                }
+                } | ({"missed": list(m.missed), "false_alarms": list(m.false_alarms)} if texts else {})
                 for m in self.layers
             },
         }
@@ -91,6 +98,13 @@ def _rates(examples, flagged, flagged_category, category=None) -> Rates:
     )
 
 
+def _parts(examples: list[Example]) -> dict[str, list[int]]:
+    parts: dict[str, list[int]] = {}
+    for i, ex in enumerate(examples):
+        parts.setdefault(ex.origin or "-", []).append(i)
+    return parts
+
+
 def _layer(name, examples: list[Example], flagged: list[bool], categories: list[str | None]) -> LayerMetrics:
     caught = [i for i, ex in enumerate(examples) if ex.crisis and flagged[i]]
     accuracy = sum(categories[i] == examples[i].category for i in caught) / len(caught) if caught else 0.0
@@ -98,6 +112,8 @@ def _layer(name, examples: list[Example], flagged: list[bool], categories: list[
         layer=name,
         overall=_rates(examples, flagged, categories),
         per_category={c: _rates(examples, flagged, categories, c) for c in patterns.CATEGORIES},
+        per_origin={o: _rates([examples[i] for i in part], [flagged[i] for i in part], [categories[i] for i in part])
+                    for o, part in _parts(examples).items()},
         category_accuracy=accuracy,
         missed=tuple(ex.text for i, ex in enumerate(examples) if ex.crisis and not flagged[i]),
         false_alarms=tuple(ex.text for i, ex in enumerate(examples) if not ex.crisis and flagged[i]),

@@ -59,14 +59,15 @@ def _pct(x) -> str:
 @app.command("eval")
 def eval_(
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
-    show_errors: bool = typer.Option(False, "--errors", help="Also list missed crisis texts and false alarms."),
+    show_errors: bool = typer.Option(False, "--errors", help="Also list missed crisis texts and false alarms "
+                                     "(with --json too); reading them means retiring the test split."),
 ):
     """Recall and false-positive rate on the held-back TEST split: patterns, model, combined."""
     from safety.evaluation import GOAL_FPR, GOAL_RECALL, evaluate
 
     result = evaluate(_screener())
     if as_json:
-        sys.stdout.write(json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(result.as_dict(texts=show_errors), indent=2, ensure_ascii=False) + "\n")
     else:
         table = Table(title=f"Crisis screening on the test split (goal: recall >= {GOAL_RECALL:.0%}, "
                             f"FPR <= {GOAL_FPR:.0%})")
@@ -78,6 +79,8 @@ def eval_(
         table.add_column("false alarms", justify="right")
         for m in result.layers:
             rows = [("overall", m.overall)] + list(m.per_category.items())
+            if len(m.per_origin) > 1:
+                rows += [(f"part {origin}", r) for origin, r in m.per_origin.items()]
             for scope, r in rows:
                 table.add_row(m.layer, scope, _pct(r.recall), f"{r.caught}/{r.crisis}", _pct(r.fpr),
                               f"{r.false_alarms}/{r.safe}")
