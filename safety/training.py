@@ -219,24 +219,25 @@ def _report(method, scores, y, pattern_hit, vetoable_hit=None, budget: float = F
     recall wins (ties: the lowest cost). When none fits, the cost that leaves the fewest pattern false alarms.
     """
     costs = VETO_COSTS if vetoable_hit is not None else (0.0,)
-    reports = [_report_at(method, scores, y, pattern_hit, vetoable_hit, cost, budget) for cost in costs]
+    auc = float(roc_auc_score(y, scores))  # the veto changes what is flagged, not how the scores rank
+    reports = [_report_at(method, auc, scores, y, pattern_hit, vetoable_hit, cost, budget) for cost in costs]
     fitting = [r for r in reports if r.fpr_budget <= budget]
     if fitting:
         return max(fitting, key=lambda r: (round(r.combined_recall, 6), -r.veto_cost))
     return min(reports, key=lambda r: (r.fpr_budget, -r.combined_recall, r.veto_cost))
 
 
-def _report_at(method, scores, y, pattern_hit, vetoable_hit, cost, budget: float = FPR_BUDGET) -> MethodReport:
+def _report_at(method, auc, scores, y, pattern_hit, vetoable_hit, cost, budget: float = FPR_BUDGET) -> MethodReport:
     veto = _veto_threshold(scores, y, vetoable_hit, cost) if vetoable_hit is not None else 0.0
     vetoed = pattern_hit & (scores < veto) & (vetoable_hit if vetoable_hit is not None else False)
     kept = pattern_hit & ~vetoed
-    budget = fpr_budget(float(kept[y == 0].mean()), budget)
-    t = _operating_point(scores, y, kept, budget)
+    allowed = fpr_budget(float(kept[y == 0].mean()), budget)
+    t = _operating_point(scores, y, kept, allowed)
     model = scores >= t
     m_rec, m_fpr = _rates(model, y)
     c_rec, c_fpr = _rates(model | kept, y)
-    return MethodReport(method, float(roc_auc_score(y, scores)), min(t, 1.0), m_rec, m_fpr, c_rec, c_fpr,
-                        veto, int(vetoed[y == 1].sum()), int(vetoed[y == 0].sum()), cost, budget)
+    return MethodReport(method, auc, min(t, 1.0), m_rec, m_fpr, c_rec, c_fpr,
+                        veto, int(vetoed[y == 1].sum()), int(vetoed[y == 0].sum()), cost, allowed)
 
 
 def fit_final(examples: list[Example], vectors: np.ndarray, model_id: str, method: str, threshold: float,

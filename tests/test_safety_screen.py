@@ -314,7 +314,7 @@ def test_the_veto_cost_is_the_one_that_buys_the_most_recall():
     """Pattern false alarms that only a wider veto removes free FPR budget for the model; a wider veto that
     frees nothing only costs catches, so the narrowest wins a tie."""
     scores, y, hit = _veto_case(60)  # 6%, over a 4% budget unless vetoed
-    narrowest = _report_at("logistic", scores, y, hit, hit, VETO_COSTS[0], 0.04)
+    narrowest = _report_at("logistic", 0.0, scores, y, hit, hit, VETO_COSTS[0], 0.04)
     assert narrowest.fpr_budget > 0.04  # its kept false alarms alone exceed the budget
     chosen = _report("logistic", scores, y, hit, hit, 0.04)
     assert chosen.veto_cost > VETO_COSTS[0] and chosen.fpr_budget == 0.04
