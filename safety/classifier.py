@@ -5,7 +5,9 @@ a small file instead of training: which method won on cross-validated train
 (``logistic`` regression over embeddings, ``tfidf+embedding``: logistic regression over
 the embedding concatenated with TF-IDF word 1-2grams and char_wb 2-5grams,
 ``tfidf+embedding+sentences``: the same model, with a text scored as the highest of its
-whole-text score and its sentences' scores, or ``exemplar``: nearest-exemplar similarity),
+whole-text score and its sentences' scores, ``tfidf+embedding+patterns``: the tfidf+embedding
+features plus the element-wise maximum of the text's sentence embeddings and which patterns
+fired or were set aside (:func:`pattern_evidence`), or ``exemplar``: nearest-exemplar similarity),
 its numbers, the calibrated threshold, the veto threshold (a model score so low that it sets
 aside a pattern hit, :data:`safety.patterns.UNVETOABLE` excepted), and a per-category classifier (over embeddings) used
 when only the model fires.
@@ -26,16 +28,34 @@ import numpy as np
 
 from safety.errors import ArtifactError
 
-__all__ = ["CrisisModel", "ARTIFACT_PATH", "load_model", "sigmoid", "logit"]
+__all__ = ["CrisisModel", "ARTIFACT_PATH", "load_model", "sigmoid", "logit", "pattern_evidence", "max_pool"]
 
 ARTIFACT_PATH = Path(__file__).resolve().parent / "data" / "classifier.json"
 FORMAT = 2
-METHODS = ("logistic", "tfidf+embedding", "tfidf+embedding+sentences", "exemplar")
+METHODS = ("logistic", "tfidf+embedding", "tfidf+embedding+sentences", "tfidf+embedding+patterns", "exemplar")
 # A sentence's score counts for less than the whole text's: its logit is lowered by this much
 # before the max (chosen on grouped train CV: 0 -> 92.5%, 1 -> 92.8% combined recall at 5% FPR,
 # and on the hard negatives of the newest train files FPR 7.1% -> 5.3%; see safety/data/README.md).
 SENTENCE_DISCOUNT = 1.0
-TEXT_METHODS = ("tfidf+embedding", "tfidf+embedding+sentences")  # the ones that read the text too
+TEXT_METHODS = ("tfidf+embedding", "tfidf+embedding+sentences", "tfidf+embedding+patterns")  # read the text too
+EVIDENCE_METHODS = ("tfidf+embedding+patterns",)  # also weigh the patterns' evidence and the sentences' max-pool
+
+
+def pattern_evidence(text: str) -> tuple[str, ...]:
+    """The pattern names a text gives the ``+patterns`` model: those that fired, and those set aside
+    (``negated:<name>``, ``past:<name>``, ...), so the model learns how far to trust each."""
+    from safety import patterns
+
+    result = patterns.match(text)
+    return result.reasons + result.suppressed
+
+
+def max_pool(unit_vector: np.ndarray, sentence_vectors) -> np.ndarray:
+    """The element-wise maximum of a text's sentence embeddings (its own embedding when it has one sentence):
+    a crisis sentence among ordinary ones keeps its high components instead of being averaged away."""
+    if sentence_vectors is None or len(sentence_vectors) == 0:
+        return np.asarray(unit_vector, dtype=np.float64)
+    return np.asarray(sentence_vectors, dtype=np.float64).max(axis=0)
 
 
 def sigmoid(z):
@@ -65,6 +85,10 @@ class CrisisModel:
     text_features: TextFeatures | None = None  # tfidf+embedding: the TF-IDF half of the features
     sentence_discount: float = 0.0  # +sentences: logit taken off a sentence's score (SENTENCE_DISCOUNT)
     veto_threshold: float = 0.0  # raw probability below which a vetoable pattern hit is set aside (0: never)
+    # +patterns: weights of the sentence max-pool (dims,) and of each pattern name (fired or set aside)
+    pooled_weights: np.ndarray | None = None
+    pattern_weights: dict | None = None
+    explicit_veto_threshold: float = 0.0  # raw probability below which an explicit (UNVETOABLE) hit is set aside
 
     @property
     def sentence_max(self) -> bool:
@@ -72,29 +96,53 @@ class CrisisModel:
         return self.method.endswith("+sentences")
 
     @property
+    def uses_evidence(self) -> bool:
+        """Whether the model weighs the patterns' evidence and the sentences' max-pool (``+patterns``)."""
+        return self.method in EVIDENCE_METHODS
+
+    @property
     def veto_score(self) -> float:
         """``veto_threshold`` on the score scale of :meth:`score` (0.0 when there is no veto)."""
-        if self.veto_threshold <= 0.0:
-            return 0.0
-        return float(sigmoid(logit(self.veto_threshold) - logit(self.threshold)))
+        return self._on_score_scale(self.veto_threshold)
 
-    def raw_probability(self, vectors: np.ndarray, exemplar_vectors=None, texts=None) -> np.ndarray:
-        """The model's own probability of crisis, before the threshold shift."""
+    @property
+    def explicit_veto_score(self) -> float:
+        """``explicit_veto_threshold`` on the score scale of :meth:`score` (0.0: explicit hits are never vetoed)."""
+        return self._on_score_scale(self.explicit_veto_threshold)
+
+    def _on_score_scale(self, raw: float) -> float:
+        if raw <= 0.0:
+            return 0.0
+        return float(sigmoid(logit(raw) - logit(self.threshold)))
+
+    def raw_probability(self, vectors: np.ndarray, exemplar_vectors=None, texts=None, pooled=None) -> np.ndarray:
+        """The model's own probability of crisis, before the threshold shift.
+
+        ``pooled`` (``+patterns`` only): each unit's sentence max-pool (:func:`max_pool`); by default the unit's
+        own vector, as for a one-sentence text. The pattern evidence is read from ``texts``.
+        """
         vectors = np.asarray(vectors, dtype=np.float64)
         if self.method == "logistic":
             return sigmoid(vectors @ self.weights + self.intercept)
         if self.method in TEXT_METHODS:
             if texts is None or len(texts) != len(vectors):
                 raise ValueError("the tfidf+embedding model needs each vector's text")
-            return sigmoid(vectors @ self.weights + self.text_features.decision(texts) + self.intercept)
+            z = vectors @ self.weights + self.text_features.decision(texts) + self.intercept
+            if self.uses_evidence:
+                pooled = vectors if pooled is None else np.asarray(pooled, dtype=np.float64)
+                if pooled.shape != vectors.shape:
+                    raise ValueError("the sentence max-pool must have one row per vector")
+                z = z + pooled @ self.pooled_weights + np.array(
+                    [sum(self.pattern_weights.get(n, 0.0) for n in pattern_evidence(t)) for t in texts])
+            return sigmoid(z)
         if exemplar_vectors is None:
             raise ArtifactError(ARTIFACT_PATH, "the exemplar method needs the exemplars' embeddings")
         margin = exemplar_margin(vectors, *exemplar_vectors)
         return sigmoid(self.weights[0] * margin + self.weights[1])
 
-    def score(self, vectors: np.ndarray, exemplar_vectors=None, texts=None) -> np.ndarray:
+    def score(self, vectors: np.ndarray, exemplar_vectors=None, texts=None, pooled=None) -> np.ndarray:
         """Crisis scores in 0..1 where 0.5 is the calibrated threshold."""
-        p = np.clip(self.raw_probability(vectors, exemplar_vectors, texts), 1e-12, 1 - 1e-12)
+        p = np.clip(self.raw_probability(vectors, exemplar_vectors, texts, pooled), 1e-12, 1 - 1e-12)
         return sigmoid(np.log(p / (1 - p)) - logit(self.threshold))
 
     def sentence_scores(self, scores: np.ndarray) -> np.ndarray:
@@ -123,6 +171,10 @@ class CrisisModel:
             "text_features": None if self.text_features is None else self.text_features.to_dict(),
             "sentence_discount": self.sentence_discount,
             "veto_threshold": round(float(self.veto_threshold), 6),
+            "explicit_veto_threshold": round(float(self.explicit_veto_threshold), 6),
+            "pooled_weights": None if self.pooled_weights is None else [round(float(w), 6) for w in self.pooled_weights],
+            "pattern_weights": None if self.pattern_weights is None else
+            {n: round(float(w), 6) for n, w in sorted(self.pattern_weights.items())},
         }
 
     @classmethod
@@ -132,6 +184,9 @@ class CrisisModel:
                 raise ArtifactError(path, f"format {data.get('format')!r}, expected {FORMAT}")
             if data["method"] not in METHODS:
                 raise ArtifactError(path, f"unknown method {data['method']!r}")
+            if data["method"] in EVIDENCE_METHODS and (data.get("pooled_weights") is None
+                                                       or data.get("pattern_weights") is None):
+                raise ArtifactError(path, f"method {data['method']} needs pooled_weights and pattern_weights")
             ex = data.get("exemplar_texts") or {}
             return cls(
                 method=data["method"],
@@ -148,6 +203,11 @@ class CrisisModel:
                 text_features=TextFeatures.from_dict(data["text_features"]) if data.get("text_features") else None,
                 sentence_discount=float(data.get("sentence_discount", 0.0)),
                 veto_threshold=float(data.get("veto_threshold", 0.0)),
+                explicit_veto_threshold=float(data.get("explicit_veto_threshold", 0.0)),
+                pooled_weights=None if data.get("pooled_weights") is None
+                else np.asarray(data["pooled_weights"], dtype=np.float64),
+                pattern_weights=None if data.get("pattern_weights") is None
+                else {str(n): float(w) for n, w in data["pattern_weights"].items()},
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ArtifactError(path, f"malformed ({type(exc).__name__}: {exc})") from None

@@ -2,16 +2,20 @@
 
 The set is read from every file in :data:`FILE_PATTERNS` order: ``labelled.jsonl`` (the first
 set, with the retired test splits v1 and v2), ``train_extra_*.jsonl`` (later train records,
-among them the retired test splits v3 to v9) and ``test_v*.jsonl`` (the held-out test split). Each record carries its own split. One JSON
+among them the retired test splits v3 to v9), ``calibration_v*.jsonl`` (the calibration split: held
+out from training, the operating threshold is chosen on it) and ``test_v*.jsonl`` (the held-out
+test split). Each record carries its own split. One JSON
 object per line: ``text``, ``label`` (crisis | safe), ``category`` (one of
 :data:`safety.patterns.CATEGORIES` for crisis, null for safe), ``kind`` (a short tag for
-the kind of statement: direct, coded, idiom, past, denial, ...), ``split`` (train | test),
-and optionally ``origin`` (``test-v1`` to ``test-v9``: retired test records, now train;
-``test-v10``: the current test split; ``train-extra-a`` to ``-s``: later train records).
+the kind of statement: direct, coded, idiom, past, denial, ...), ``split`` (train | calibration |
+test), and optionally ``origin`` (``test-v1`` to ``test-v9``: retired test records, now train;
+``test-v10``: the calibration split since round 11; ``test-v11``: the current test split;
+``train-extra-a`` to ``-v``: later train records).
 safety/data/README.md has the split's history.
 
 The test split is held back: nothing in ``mend safety train`` reads it, and no pattern or
-threshold is tuned on it. ``mend safety eval`` is the only reader.
+threshold is tuned on it. ``mend safety eval`` is the only reader. The calibration split is
+read by ``mend safety train`` only after cross-validation and fitting, to place the threshold.
 """
 
 from __future__ import annotations
@@ -28,9 +32,10 @@ __all__ = ["Example", "DATA_DIR", "DATA_PATH", "data_files", "load_labelled", "f
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DATA_PATH = DATA_DIR  # the default source: every labelled file in safety/data/
-FILE_PATTERNS = ("labelled.jsonl", "train_extra_*.jsonl", "test_v*.jsonl")
+FILE_PATTERNS = ("labelled.jsonl", "train_extra_*.jsonl", "calibration_v*.jsonl", "test_v*.jsonl")
 LABELS = ("crisis", "safe")
-SPLITS = ("train", "test")
+SPLITS = ("train", "calibration", "test")
+HELD_OUT = ("calibration", "test")  # never trained on
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,7 @@ class Example:
     category: str | None
     kind: str
     split: str
-    origin: str = ""  # "test-v1".."test-v9" (retired test, now train), "test-v10" (current test), "train-extra-a", ...
+    origin: str = ""  # "test-v1".."test-v9" (retired test, now train), "test-v10" (calibration), "test-v11" (test), ...
 
     @property
     def crisis(self) -> bool:
@@ -69,7 +74,7 @@ def _parse(path: Path, line_no: int, line: str) -> Example:
         raise LabelledDataError(path, line_no, "a safe record has `category: null`")
     split = raw.get("split")
     if split not in SPLITS:
-        raise LabelledDataError(path, line_no, f"`split` must be train or test (got {split!r})")
+        raise LabelledDataError(path, line_no, f"`split` must be one of {', '.join(SPLITS)} (got {split!r})")
     return Example(text=text, label=label, category=category, kind=str(raw.get("kind", "")), split=split,
                    origin=str(raw.get("origin", "")))
 
@@ -90,9 +95,10 @@ def load_labelled(path: Path = DATA_PATH, split: str | None = None) -> tuple[Exa
 
     Files are written independently, so the same short text ("i want to die") can appear
     in two of them. Within one file a repeated text is an error. Across files, a text that
-    is also in a test split is dropped from train (the test split stays as written and
-    nothing it holds is trained on); a repeat among train files with the same label and
-    category is kept once; a repeat with a different label or category is an error.
+    is also in the calibration or test split is dropped from train, and one in both of those
+    from calibration (the test split stays as written, and nothing it holds is trained or
+    calibrated on); a repeat among train files with the same label and category is kept once;
+    a repeat with a different label or category is an error.
     """
     parsed: list[tuple[Path, int, Example]] = []
     for file in data_files(path):
@@ -108,7 +114,7 @@ def load_labelled(path: Path = DATA_PATH, split: str | None = None) -> tuple[Exa
                 raise LabelledDataError(file, line_no, f"duplicate text (first on line {in_file[key]})")
             in_file[key] = line_no
             parsed.append((file, line_no, ex))
-    test_texts = {_key(ex.text) for _, _, ex in parsed if ex.split == "test"}
+    held = {sp: {_key(ex.text) for _, _, ex in parsed if ex.split == sp} for sp in HELD_OUT}
     examples: list[Example] = []
     first: dict[str, tuple[Path, int, Example]] = {}
     for file, line_no, ex in parsed:
@@ -118,12 +124,15 @@ def load_labelled(path: Path = DATA_PATH, split: str | None = None) -> tuple[Exa
             if (other.label, other.category) != (ex.label, ex.category):
                 raise LabelledDataError(file, line_no, f"the same text is labelled {other.label}/{other.category} "
                                                        f"at {other_file.name}:{other_line}; fix one of them")
-            if other.split == ex.split == "test":
-                raise LabelledDataError(file, line_no, f"duplicate test text (first at {other_file.name}:{other_line})")
+            if other.split == ex.split != "train":
+                raise LabelledDataError(file, line_no,
+                                        f"duplicate {ex.split} text (first at {other_file.name}:{other_line})")
             if ex.split == "train":
                 continue
-        if ex.split == "train" and key in test_texts:
-            continue
+        if ex.split == "train" and any(key in held[sp] for sp in HELD_OUT):
+            continue  # a held-out text is never trained on
+        if ex.split == "calibration" and key in held["test"]:
+            continue  # nor chosen on: the test split stays as written
         first[key] = (file, line_no, ex)
         examples.append(ex)
     return tuple(ex for ex in examples if split is None or ex.split == split)

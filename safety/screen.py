@@ -19,6 +19,14 @@ windows, where one sentence is diluted by the rest) and scores it below ``Crisis
 far under the threshold. Then the
 text is not flagged and the verdict's reasons say ``vetoed:<pattern>``. The veto threshold is
 chosen on grouped train CV (:mod:`safety.training`); a model stored without one never vetoes.
+An explicit hit is set aside the same way only by a model that weighs the patterns' evidence
+(``tfidf+embedding+patterns``: it knows which patterns fired, and which were negated or in the
+past) and only below ``CrisisModel.explicit_veto_score``, lower still ("back when they disowned
+me I thought about ending it; now I have a chosen family"); other models never set one aside.
+
+Evidence (``tfidf+embedding+patterns``): the model also reads the element-wise maximum of the
+embeddings of the text's sentences (:func:`pooled_sentences`), so one crisis sentence in a long
+entry keeps its mark, and the names of the patterns that fired or were set aside.
 """
 
 from __future__ import annotations
@@ -30,9 +38,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from safety import patterns
-from safety.classifier import CrisisModel
+from safety.classifier import CrisisModel, max_pool
 
-__all__ = ["Verdict", "Screener", "FAILSAFE", "MAX_CHARS", "scoring_units", "scored_closely"]
+__all__ = ["Verdict", "Screener", "FAILSAFE", "MAX_CHARS", "scoring_units", "scored_closely", "pooled_sentences"]
 
 log = logging.getLogger("mend.safety")
 
@@ -83,6 +91,13 @@ def scoring_units(text: str, sentences: bool = True) -> list[str]:
     return units
 
 
+def pooled_sentences(text: str) -> list[str]:
+    """The sentences whose embeddings a ``+patterns`` model max-pools for ``text`` (none for one sentence,
+    or for more than ``MAX_SENTENCES``: then the text's own embedding stands in)."""
+    parts = list(dict.fromkeys(_sentences(text[:MAX_CHARS])))
+    return parts if 1 < len(parts) <= MAX_SENTENCES else []
+
+
 def scored_closely(text: str) -> bool:
     """Whether the classifier reads every sentence of ``text`` (whole, or one by one), so that a low score
     is evidence against a pattern hit; a text scored only in windows can bury one sentence in the rest."""
@@ -130,19 +145,29 @@ class Screener:
 
     def score_windows(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Per text: the best unit's score (whole text or window, or sentence) and that unit's embedding."""
-        windows, owner, sentence = [], [], []
+        windows, owner, sentence, pooled_of = [], [], [], []
         for i, text in enumerate(texts):
             ws = scoring_units(text, self.model.sentence_max)
-            whole = len(_windows(text[:MAX_CHARS])[:MAX_WINDOWS])
+            whole = _windows(text[:MAX_CHARS])[:MAX_WINDOWS]
             windows.extend(ws)
             owner.extend([i] * len(ws))
-            sentence.extend([False] * whole + [True] * (len(ws) - whole))
+            sentence.extend([False] * len(whole) + [True] * (len(ws) - len(whole)))
+            if self.model.uses_evidence:
+                pooled_of.extend(pooled_sentences(text if len(whole) == 1 else w) for w in ws)
         if not windows:
             return np.zeros(len(texts)), np.zeros((len(texts), 0))
-        vectors = self.embedder.embed(windows)
-        if len(vectors) != len(windows):
+        extra = list(dict.fromkeys(s for ss in pooled_of for s in ss if s not in windows))
+        vectors = self.embedder.embed(windows + extra)
+        if len(vectors) != len(windows) + len(extra):
             raise ValueError("the embedder returned the wrong number of vectors")
-        scores = self.model.score(vectors, self._exemplar_vectors, texts=windows)
+        vectors = np.asarray(vectors, dtype=np.float64)
+        pooled = None
+        if self.model.uses_evidence:
+            row = {u: k for k, u in enumerate(windows + extra)}
+            pooled = np.stack([max_pool(vectors[w], vectors[[row[s] for s in ss]] if ss else None)
+                               for w, ss in enumerate(pooled_of)])
+        vectors = vectors[:len(windows)]
+        scores = self.model.score(vectors, self._exemplar_vectors, texts=windows, pooled=pooled)
         if any(sentence):
             scores = np.where(sentence, self.model.sentence_scores(scores), scores)
         if not np.all(np.isfinite(scores)):
@@ -162,23 +187,27 @@ class Screener:
         verdicts: list[Verdict | None] = [None] * len(texts)
         pending: list[int] = []
         results: dict[int, patterns.PatternResult] = {}
-        veto = self.model.veto_score
+        bars: dict[int, float] = {}
         for i, text in enumerate(texts):
             if not text.strip():
                 verdicts[i] = Verdict(False, None, 0.0, ("empty",))
                 continue
             result = patterns.match(text[:MAX_CHARS])
-            if result.crisis and not (veto > 0.0 and patterns.vetoable(result.reasons) and scored_closely(text)):
+            if patterns.vetoable(result.reasons):
+                bar = self.model.veto_score
+            else:  # only a model that saw which explicit pattern fired may set it aside
+                bar = self.model.explicit_veto_score if self.model.uses_evidence else 0.0
+            if result.crisis and not (bar > 0.0 and scored_closely(text)):
                 verdicts[i] = Verdict(True, result.category, float(result.weight), result.reasons)
             else:
-                results[i] = result
+                results[i], bars[i] = result, bar
                 pending.append(i)
         if pending:
             scores, vectors = self.score_windows([texts[i] for i in pending])
             for j, i in enumerate(pending):
                 score, result = float(scores[j]), results[i]
                 extra = ("truncated",) if len(texts[i]) > MAX_CHARS else ()
-                if result.crisis and score >= veto:
+                if result.crisis and score >= bars[i]:
                     verdicts[i] = Verdict(True, result.category, float(result.weight), result.reasons)
                     continue
                 vetoed = tuple(f"vetoed:{r}" for r in result.reasons)  # empty unless a pattern fired

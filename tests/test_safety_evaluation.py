@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from safety import load_model, load_screener
+from safety.classifier import logit, sigmoid
 from safety.errors import LabelledDataError
 from safety.evaluation import GOAL_FPR, GOAL_RECALL, evaluate
 from safety.labelled import fingerprint, load_labelled
@@ -22,22 +24,28 @@ def test_labelled_set_size_categories_and_stratified_split():
     labels = Counter(ex.label for ex in examples)
     assert labels["crisis"] >= 220 and labels["safe"] >= 220
     test = [ex for ex in examples if ex.split == "test"]
-    # Test split v10 (safety/data/README.md), written independently: 300 crisis across every category,
-    # suicide the largest, 300 hard negatives of every kind and 300 everyday messages.
-    assert sum(ex.crisis for ex in test) == 300 and sum(not ex.crisis for ex in test) == 600
+    # Test split v12 (safety/data/README.md, round 11), written independently: 300 crisis across every category,
+    # suicide the largest, 300 hard negatives of every kind and 287 everyday messages.
+    assert sum(ex.crisis for ex in test) == 300 and sum(not ex.crisis for ex in test) == 587
     per_category = Counter(ex.category for ex in test if ex.crisis)
     assert set(per_category) == set(CATEGORIES)
     assert per_category.most_common(1)[0][0] == "suicide-or-self-harm"
     assert all(per_category[c] >= 20 for c in CATEGORIES)
     assert {"idiom", "past", "denial", "news", "fiction", "sad"} <= {ex.kind for ex in test if not ex.crisis}
-    assert {ex.origin for ex in test} == {"test-v10", "test-v10-everyday"}
+    assert {ex.origin for ex in test} == {"test-v12", "test-v12-everyday"}
+    # Test splits v10 and v11 are the calibration split since round 11: never trained on, the threshold is placed
+    # on them.
+    calibration = [ex for ex in examples if ex.split == "calibration"]
+    assert {ex.origin for ex in calibration} == {"test-v10", "test-v10-everyday", "test-v11", "test-v11-everyday"}
+    assert sum(ex.crisis for ex in calibration) == 600
     # The retired test splits v1 to v9 are train now; the extra files are train.
     retired = {f"test-v{n}" for n in range(1, 10)}
     train = [ex for ex in examples if ex.split == "train"]
     assert retired | {"train-extra-a", "train-extra-b"} <= {ex.origin for ex in train}
     assert all(ex.split == "train" for ex in examples if ex.origin in retired)
-    # Nothing in the test split is trained on.
-    assert not {ex.text.lower() for ex in test} & {ex.text.lower() for ex in train}
+    # Nothing in the calibration split is trained on, nothing in the test split trained or calibrated on.
+    assert not {ex.text.lower() for ex in calibration} & {ex.text.lower() for ex in train}
+    assert not {ex.text.lower() for ex in test} & {ex.text.lower() for ex in train + calibration}
 
 
 def test_repeats_across_files_kept_once_and_test_texts_dropped_from_train(tmp_path):
@@ -55,6 +63,51 @@ def test_repeats_across_files_kept_once_and_test_texts_dropped_from_train(tmp_pa
     (tmp_path / "train_extra_b.jsonl").write_text(row.format(t="had tea", split="train", **crisis))
     with pytest.raises(LabelledDataError, match=r"train_extra_b.jsonl:1: the same text is labelled safe/None"):
         load_labelled(tmp_path)
+
+
+def test_calibration_texts_are_never_trained_on_and_test_texts_never_calibrated_on(tmp_path):
+    row = '{{"text": "{t}", "label": "safe", "category": null, "split": "{split}"}}\n'
+    (tmp_path / "train_extra_a.jsonl").write_text(row.format(t="nice walk", split="train")
+                                                  + row.format(t="had tea", split="train"))
+    (tmp_path / "calibration_v1.jsonl").write_text(row.format(t="Nice walk", split="calibration")
+                                                   + row.format(t="calm", split="calibration"))
+    (tmp_path / "test_v2.jsonl").write_text(row.format(t="calm", split="test"))
+    assert [(ex.text, ex.split) for ex in load_labelled(tmp_path)] == [
+        ("had tea", "train"), ("Nice walk", "calibration"), ("calm", "test")]
+    (tmp_path / "calibration_v1.jsonl").write_text(row.format(t="calm", split="dev"))
+    with pytest.raises(LabelledDataError, match="calibration_v1.jsonl:1: `split` must be one of train, calibration, test"):
+        load_labelled(tmp_path)
+
+
+def test_the_threshold_is_placed_on_the_calibration_split(embedder):
+    """The lowest threshold whose combined false-positive rate on the calibration split fits the budget."""
+    from safety import Screener
+    from safety.labelled import Example
+    from safety.training import calibrate
+
+    crisis = ["i cant do this anymore", "nobody would notice if i was gone", "he said he'd hurt me tonight",
+              "my chest hurts and i cant breathe", "i want to disappear for good", "i'm so done with everything"]
+    safe = ["a calm day", "finished the laundry", "my ex blocked me and I'm furious", "done with dating apps",
+            "I cried all night but I'm ok", "tired", "my sister is in the hospital", "work was brutal",
+            "I feel empty since she left", "nothing helps with this heartbreak"]
+    examples = ([Example(t, "crisis", "suicide-or-self-harm", "direct", "calibration") for t in crisis]
+                + [Example(t, "safe", None, "sad", "calibration") for t in safe])
+    stored = load_model(model_id=embedder.model_id)
+    for budget in (0.0, 0.1, 0.2):
+        model, cal = calibrate(stored, embedder, examples, budget=budget)
+        assert cal.cv_threshold == stored.threshold and model.threshold == pytest.approx(cal.threshold)
+        assert model.cv["calibration"]["threshold"] == pytest.approx(cal.threshold, abs=1e-4)
+        flagged = [v.crisis for v in Screener(model, embedder).screen_many(crisis + safe)]
+        assert sum(flagged[len(crisis):]) / len(safe) == pytest.approx(cal.fpr) and cal.fpr <= cal.fpr_budget
+        assert sum(flagged[:len(crisis)]) / len(crisis) == pytest.approx(cal.recall)
+        # the lowest such threshold: any lower one lets one more safe text through
+        scores = Screener(model, embedder).model_scores(safe)
+        below = [s for s in scores if s < 0.5]
+        if below:
+            lower = replace(model, threshold=float(sigmoid(logit(max(below)) + logit(model.threshold))) * 0.999)
+            assert sum(v.crisis for v in Screener(lower, embedder).screen_many(safe)) / len(safe) > cal.fpr_budget
+    with pytest.raises(ValueError, match="calibration split only"):
+        calibrate(stored, embedder, [replace(examples[0], split="train")])
 
 
 def test_bad_record_names_file_and_line(tmp_path):
@@ -103,19 +156,20 @@ def test_split_result(embedder):
 
 
 def test_measured_figures_do_not_regress(test_split_result):
-    """A floor at the figures measured on test split v10 (2026-11-26, after round 10): combined recall 95.7%
-    (287/300) at FPR 3.0% (18/600): 14 of v10's 300 hard negatives and 4 of its 300 everyday messages.
-    Grouped train CV had promised 92.3% / 5.0%: see safety/data/README.md."""
+    """A floor at the figures measured on test split v12 (2026-11-26, after round 11): combined recall 93.0%
+    (279/300) at FPR 4.6% (27/587): 20 of v12's 300 hard negatives and 7 of its 287 everyday messages. The
+    round-10 screen scored 270/300 at 20/587 on it. Calibration had placed the threshold at 96.7% / 5.0% on
+    v10 + v11 (train CV: 93.5% / 5.0%): see safety/data/README.md."""
     combined = test_split_result.layer("combined").overall
-    assert combined.crisis == 300 and combined.safe == 600
-    assert combined.caught >= 287
-    assert combined.false_alarms <= 18
+    assert combined.crisis == 300 and combined.safe == 587
+    assert combined.caught >= 279
+    assert combined.false_alarms <= 27
     # The layers work together: the model catches what the patterns miss.
     assert combined.caught > max(test_split_result.layer(layer).overall.caught for layer in ("patterns", "model"))
 
 
-@pytest.mark.xfail(strict=True, reason="goal not met on held-out test split v10: recall 95.7% (287/300) "
-                                        "at FPR 3.0% (18/600); see issue 3 and safety/data/README.md. "
+@pytest.mark.xfail(strict=True, reason="goal not met on held-out test split v12: recall 93.0% (279/300) "
+                                        "at FPR 4.6% (27/587); see issue 3 and safety/data/README.md. "
                                         "Remove this mark once it passes.")
 def test_goal_on_the_test_split(test_split_result):
     combined = test_split_result.layer("combined").overall

@@ -18,21 +18,26 @@ from safety import (
     load_screener,
     patterns,
 )
-from safety.classifier import TEXT_METHODS, logit, sigmoid
+from safety.classifier import TEXT_METHODS, logit, max_pool, pattern_evidence, sigmoid
+from safety.errors import ArtifactError
 from safety.screen import (
     MAX_CHARS,
     MAX_SENTENCES,
     WINDOW_WORDS,
     _windows,
+    pooled_sentences,
     scored_closely,
     scoring_units,
 )
 from safety.training import (
+    EXPLICIT_VETO_COST,
+    EXPLICIT_VETO_MAX,
     FPR_BUDGET,
     MODEL_FPR_ALLOWANCE,
     VETO_COSTS,
     VETO_MAX,
     VETO_RECALL_COST,
+    _explicit_veto_threshold,
     _report,
     _report_at,
     _veto_threshold,
@@ -149,9 +154,10 @@ def test_failsafe_on_a_broken_model_output(model):
 # Ordinary replies to "How are you feeling today?", written for this test. The round-8 screen flagged 5 of them
 # and the round-9 one 10 ("calm" at 0.99): the labelled sets held few plain everyday texts, and crisis statements
 # in a settled, calm voice had taught the model that calm is a warning sign. Round 10 added 600 everyday messages
-# to train (train_extra_t.jsonl, which also holds 4 of these one-word replies): 1 of the 25 is still flagged.
-KNOWN_EVERYDAY_FALSE_ALARMS = ["calm"]  # 0.58 after round 10 (the threshold is 0.5)
+# to train (train_extra_t.jsonl, which also holds 4 of these one-word replies): 1 of the 25 was still flagged
+# ("calm", 0.58). Round 11 added 1,200 more (train_extra_u/_v.jsonl, "calm" among them): none is flagged.
 EVERYDAY_CHECK_INS = [
+    'calm',
     'a calm day',
     'feeling calm today',
     'a calm day at the park',
@@ -182,12 +188,6 @@ EVERYDAY_CHECK_INS = [
 def test_everyday_check_ins_are_not_crisis(screener):
     verdicts = screener.screen_many(EVERYDAY_CHECK_INS)
     assert [t for t, v in zip(EVERYDAY_CHECK_INS, verdicts, strict=True) if v.crisis] == []
-
-
-@pytest.mark.xfail(strict=True, reason="a known false alarm: the one-word reply 'calm' (safety/data/README.md, round 10)")
-def test_a_one_word_calm_is_not_crisis(screener):
-    assert [t for t, v in zip(KNOWN_EVERYDAY_FALSE_ALARMS, screener.screen_many(KNOWN_EVERYDAY_FALSE_ALARMS),
-                              strict=True) if v.crisis] == []
 
 
 def test_one_bad_text_in_a_batch_does_not_fail_the_others(screener):
@@ -277,18 +277,25 @@ def test_a_low_model_score_vetoes_a_vetoable_pattern_hit(model, embedder):
     assert Screener(replace(model, veto_threshold=0.0), embedder, threshold=1.0).screen(_VETOABLE).crisis
 
 
-def test_explicit_patterns_are_never_vetoed(model, embedder):
-    eager = Screener(replace(model, veto_threshold=0.999), embedder, threshold=1.0)
+def test_explicit_patterns_are_never_vetoed_by_a_model_blind_to_them(model, embedder):
+    blind = replace(model, method="tfidf+embedding", pooled_weights=None, pattern_weights=None)
+    eager = Screener(replace(blind, veto_threshold=0.999, explicit_veto_threshold=0.999), embedder, threshold=1.0)
     assert eager.screen("I want to kill myself") == Verdict(True, "suicide-or-self-harm", 1.0, ("suicide.kill_self",))
     assert eager.screen("kms").crisis
 
 
-def test_veto_threshold_is_chosen_by_its_recall_cost():
-    """The highest veto that sets aside at most VETO_RECALL_COST of the crisis statements (out of fold)."""
+def _ramp(lowest: float, safe_score: float):
+    """1000 crisis statements scored evenly from ``lowest`` to 0.99 and 10 safe texts at ``safe_score``, all
+    with a pattern hit."""
     n = 1000
     y = np.array([1] * n + [0] * 10)
-    scores = np.concatenate([np.linspace(0.01, 0.99, n), np.full(10, 0.02)])
-    vetoable_hit = np.ones(len(y), dtype=bool)
+    scores = np.concatenate([np.linspace(lowest, 0.99, n), np.full(10, safe_score)])
+    return n, y, scores, np.ones(len(y), dtype=bool)
+
+
+def test_veto_threshold_is_chosen_by_its_recall_cost():
+    """The highest veto that sets aside at most VETO_RECALL_COST of the crisis statements (out of fold)."""
+    n, y, scores, vetoable_hit = _ramp(0.01, 0.02)
     veto = _veto_threshold(scores, y, vetoable_hit)
     allowed = int(VETO_RECALL_COST * n)
     assert ((scores < veto) & (y == 1)).sum() == allowed
@@ -348,3 +355,96 @@ def test_the_veto_needs_a_text_the_model_read_closely(model, embedder):
     assert not scored_closely(buried)
     eager = Screener(replace(model, veto_threshold=0.999), embedder, threshold=1.0)
     assert eager.screen(buried).reasons == ("suicide.pills",)
+
+
+# Round 11: the +patterns model weighs the patterns' evidence and the max-pool of the sentence embeddings, and may
+# set an explicit hit aside, but only below a far lower score than a vetoable one.
+def _evidence_model(model, pattern_weights=None, pooled_weights=None, **changes):
+    dims = len(model.weights)
+    return replace(model, method="tfidf+embedding+patterns",
+                   pooled_weights=np.zeros(dims) if pooled_weights is None else pooled_weights,
+                   pattern_weights=pattern_weights or {}, **changes)
+
+
+def test_pattern_evidence_names_hits_and_the_ones_set_aside():
+    assert pattern_evidence("I want to kill myself") == ("suicide.kill_self",)
+    assert "negated:suicide.word" in pattern_evidence("I'm not suicidal, just sad")
+    assert pattern_evidence("I went for a walk") == ()
+
+
+def test_max_pool_is_the_elementwise_maximum_of_the_sentences():
+    own = np.array([0.0, 0.0, 0.0])
+    sentences = np.array([[0.1, -0.5, 0.3], [0.4, -0.2, -0.9]])
+    assert max_pool(own, sentences).tolist() == [0.4, -0.2, 0.3]
+    assert max_pool(own, None).tolist() == own.tolist()  # one sentence: the text's own embedding
+
+
+def test_the_evidence_model_weighs_each_pattern_it_knows(model):
+    m = _evidence_model(model, {"suicide.kill_self": 2.0, "negated:suicide.word": -1.5})
+    vec = np.zeros((4, len(model.weights)))
+    texts = ["I want to kill myself", "I'm not suicidal, just sad", "I went for a walk", "I went for a walk"]
+    blank = _evidence_model(model)  # the same model knowing no pattern
+    z = np.log(m.raw_probability(vec, texts=texts) / (1 - m.raw_probability(vec, texts=texts)))
+    base = np.log(blank.raw_probability(vec, texts=texts) / (1 - blank.raw_probability(vec, texts=texts)))
+    assert (z - base).tolist() == pytest.approx([2.0, -1.5, 0.0, 0.0])
+
+
+def test_the_evidence_model_reads_the_pooled_sentences(model):
+    dims = len(model.weights)
+    pooled_weights = np.zeros(dims)
+    pooled_weights[0] = 3.0
+    m = _evidence_model(model, pooled_weights=pooled_weights)
+    vec = np.zeros((1, dims))
+    pooled = np.zeros((1, dims))
+    pooled[0, 0] = 1.0
+    low, high = m.raw_probability(vec, texts=["a walk"]), m.raw_probability(vec, texts=["a walk"], pooled=pooled)
+    assert logit(float(high[0])) - logit(float(low[0])) == pytest.approx(3.0)
+    with pytest.raises(ValueError, match="one row per vector"):
+        m.raw_probability(vec, texts=["a walk"], pooled=np.zeros((2, dims)))
+
+
+def test_the_screener_max_pools_each_texts_sentences(model, embedder):
+    dims = len(model.weights)
+    m = _evidence_model(model, pooled_weights=np.linspace(-1, 1, dims))
+    text = "The bus was late again. I keep picturing my own funeral.\nI made pasta for dinner."
+    sentences = pooled_sentences(text)
+    assert sentences == ["The bus was late again.", "I keep picturing my own funeral.", "I made pasta for dinner."]
+    unit = " ".join(text.split())
+    whole, parts = embedder.embed([unit]), embedder.embed(sentences)
+    expected = m.score(whole, texts=[unit], pooled=parts.max(axis=0)[None, :])
+    assert float(Screener(m, embedder).model_scores([text])[0]) == pytest.approx(float(expected[0]), abs=1e-6)
+    assert pooled_sentences("just one sentence here.") == []
+
+
+def test_an_evidence_model_is_stored_and_read_back(model, tmp_path):
+    m = _evidence_model(model, {"suicide.kill_self": 1.25}, explicit_veto_threshold=0.05)
+    m.save(tmp_path / "c.json")
+    back = load_model(tmp_path / "c.json")
+    assert back.uses_evidence and back.pattern_weights == {"suicide.kill_self": 1.25}
+    assert back.explicit_veto_threshold == pytest.approx(0.05)
+    data = m.to_dict()
+    data["pattern_weights"] = None
+    with pytest.raises(ArtifactError, match="needs pooled_weights and pattern_weights"):
+        CrisisModel.from_dict(data)
+
+
+def test_an_explicit_hit_is_set_aside_only_below_the_explicit_floor(model, embedder):
+    text = "I want to kill myself"
+    m = _evidence_model(model)
+    score = float(Screener(m, embedder).model_scores([text])[0])
+    raw = float(sigmoid(logit(score) + logit(m.threshold)))
+    above = Screener(replace(m, explicit_veto_threshold=min(raw * 1.01, 0.999)), embedder, threshold=1.0)
+    below = Screener(replace(m, explicit_veto_threshold=raw * 0.99), embedder, threshold=1.0)
+    assert above.screen(text).reasons[0] == "vetoed:suicide.kill_self" and not above.screen(text).crisis
+    assert below.screen(text) == Verdict(True, "suicide-or-self-harm", 1.0, ("suicide.kill_self",))
+    # the vetoable floor does not reach explicit hits
+    assert Screener(replace(m, veto_threshold=0.999), embedder, threshold=1.0).screen(text).crisis
+
+
+def test_the_explicit_floor_costs_at_most_its_share_and_is_capped():
+    n, y, scores, explicit = _ramp(0.001, 0.001)
+    floor = _explicit_veto_threshold(scores, y, explicit)
+    assert ((scores < floor) & (y == 1)).sum() == int(EXPLICIT_VETO_COST * n)
+    assert _explicit_veto_threshold(np.full(len(y), 0.9), y, explicit) == EXPLICIT_VETO_MAX
+    report = _report("x", scores, y, explicit, np.zeros(len(y), dtype=bool), explicit_hit=explicit)
+    assert report.explicit_veto_threshold == pytest.approx(floor) and report.vetoed_explicit_safe == 10

@@ -102,7 +102,8 @@ def eval_(
 def train(
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the cross-validated figures without saving."),
 ):
-    """Retrain the classifier on the TRAIN split (5-fold grouped CV) and store safety/data/classifier.json."""
+    """Retrain the classifier on the TRAIN split (5-fold grouped CV), place its threshold on the CALIBRATION
+    split, and store safety/data/classifier.json."""
     from recommender.model import shared_embedder
     from safety.classifier import ARTIFACT_PATH
     from safety.training import retrain
@@ -111,15 +112,23 @@ def train(
         model, report = retrain(shared_embedder(), save=not dry_run)
     table = Table(title=f"Cross-validated train ({report.n_crisis} crisis, {report.n_safe} safe)")
     for col in ("method", "ROC AUC", "threshold", "model recall", "model FPR", "combined recall", "combined FPR",
-                "veto cost", "veto below", "vetoed crisis / safe"):
+                "veto cost", "veto below", "vetoed crisis / safe", "explicit veto below", "explicit vetoed"):
         table.add_column(col, justify="right" if col != "method" else "left")
     for r in report.methods:
         mark = " (chosen)" if r.method == report.chosen else ""
         table.add_row(r.method + mark, f"{r.auc:.3f}", f"{r.threshold:.3f}", _pct(r.model_recall),
                       _pct(r.model_fpr), _pct(r.combined_recall), _pct(r.combined_fpr),
-                      _pct(r.veto_cost), f"{r.veto_threshold:.3f}", f"{r.vetoed_crisis} / {r.vetoed_safe}")
+                      _pct(r.veto_cost), f"{r.veto_threshold:.3f}", f"{r.vetoed_crisis} / {r.vetoed_safe}",
+                      f"{r.explicit_veto_threshold:.3f}" if r.explicit_veto_threshold else "never",
+                      f"{r.vetoed_explicit_crisis} / {r.vetoed_explicit_safe}")
     console.print(table)
     console.print(f"patterns alone: recall {_pct(report.pattern_recall)}, FPR {_pct(report.pattern_fpr)}; "
                   f"combined FPR budget {_pct(report.fpr_budget)}", highlight=False)
+    cal = report.calibration
+    if cal is not None:
+        console.print(f"calibration split ({cal.n_crisis} crisis, {cal.n_safe} safe): threshold {cal.cv_threshold:.3f} "
+                      f"(train CV) gives recall {_pct(cal.cv_recall)} at FPR {_pct(cal.cv_fpr)}; placed at "
+                      f"{cal.threshold:.3f}: recall {_pct(cal.recall)} at FPR {_pct(cal.fpr)} "
+                      f"(budget {_pct(cal.fpr_budget)})", highlight=False)
     if not dry_run:
         console.print(f"stored {ARTIFACT_PATH} ({model.method}, threshold {model.threshold:.3f})")
