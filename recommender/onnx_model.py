@@ -31,6 +31,7 @@ __all__ = ["graph_path", "ensure_graph", "export_graph", "OnnxEncoder"]
 
 OPSET = 17
 BATCH = 16  # texts per run, grouped by length so short sentences are not padded to a long text
+WIDEN = 2.0  # a run holds texts of at most this ratio of token counts (see _runs)
 
 
 def _sha256(path: Path) -> str:
@@ -145,8 +146,7 @@ class OnnxEncoder:
         ids = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
         order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
         out = np.zeros((len(texts), 384), dtype=np.float32)
-        for start in range(0, len(order), BATCH):
-            batch = order[start:start + BATCH]
+        for batch in _runs(order, [len(x) for x in ids]):
             width = max(len(ids[i]) for i in batch)
             tokens = np.zeros((len(batch), width), dtype=np.int64)
             mask = np.zeros((len(batch), width), dtype=np.int64)
@@ -155,6 +155,18 @@ class OnnxEncoder:
                 mask[row, :len(ids[i])] = 1
             out[batch] = self._session.run(None, {"ids": tokens, "mask": mask, "types": np.zeros_like(tokens)})[0]
         return out
+
+
+def _runs(order: list[int], lengths: list[int]) -> list[list[int]]:
+    """``order`` (indices sorted by token count) cut into runs of at most ``BATCH`` texts, a new run starting
+    where a text is over ``WIDEN`` times as long as the run's first: every text in a run is padded to its
+    longest, so a message's short sentences are not padded to the message itself."""
+    runs: list[list[int]] = []
+    for i in order:
+        if not runs or len(runs[-1]) == BATCH or lengths[i] > WIDEN * lengths[runs[-1][0]]:
+            runs.append([])
+        runs[-1].append(i)
+    return runs
 
 
 if __name__ == "__main__":  # python -m recommender.onnx_model export MODEL_DIR OUT.onnx

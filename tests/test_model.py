@@ -154,3 +154,18 @@ def test_processes_starting_together_export_the_graph_once(embedder, tmp_path):
     assert len({out.strip() for out, _ in outs}) == 1
     assert sorted(f.name for f in tmp_path.iterdir() if not f.name.startswith(".")) == [
         Path(outs[0][0].strip()).name, Path(outs[0][0].strip()).name + ".sha256"]
+
+
+def test_runs_keep_short_texts_apart_from_long_ones():
+    """A message is embedded with its sentences; each run is padded to its longest text, so a run holds texts
+    within WIDEN times the length of its first, and at most BATCH of them."""
+    from recommender.onnx_model import BATCH, WIDEN, _runs
+
+    lengths = [40, 9, 12, 10, 80, 81] + [5] * (BATCH + 1)
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    runs = _runs(order, lengths)
+    assert [i for run in runs for i in run] == order  # every text once, in order
+    assert all(len(run) <= BATCH for run in runs)
+    assert all(lengths[run[-1]] <= WIDEN * lengths[run[0]] for run in runs)
+    assert [[lengths[i] for i in run] for run in runs] == [[5] * BATCH, [5, 9, 10], [12], [40, 80], [81]]
+    assert _runs([], []) == []
