@@ -6,7 +6,7 @@ case is reported as such instead of stopping the run. The whole run is kept unde
 
     python -m benchmarks.run                   # everything
     python -m benchmarks.run --only planning   # re-run one (planning, dispatch, rss, naive, loadtest,
-                                               # loadtest_keywords, recommender); the others'
+                                               # loadtest_keywords, recommender, safety); the others'
                                                # figures are kept from the last latest.json
 """
 
@@ -25,7 +25,7 @@ from pathlib import Path
 from benchmarks._common import ROOT, run_case
 
 RESULTS = Path(__file__).resolve().parent / "results"
-ORDER = ("planning", "dispatch", "rss", "loadtest", "loadtest_keywords", "naive", "recommender")
+ORDER = ("planning", "dispatch", "rss", "loadtest", "loadtest_keywords", "naive", "recommender", "safety")
 
 
 def _machine() -> dict:
@@ -56,6 +56,8 @@ def _one(name: str) -> object:
         if not (ROOT / "benchmarks" / "bench_recommender.py").exists():
             return {"skipped": "benchmarks/bench_recommender.py not present"}
         return run_case("benchmarks.bench_recommender", [], timeout=300)
+    if name == "safety":
+        return run_case("benchmarks.bench_safety", [], timeout=300)
     raise ValueError(f"unknown benchmark {name!r} (known: {', '.join(ORDER)})")
 
 
@@ -108,6 +110,12 @@ def report(results: dict) -> str:
     rec = results.get("recommender")
     if isinstance(rec, dict) and rec and "skipped" not in rec:
         lines.append(f"| recommender (benchmarks/bench_recommender.py) | `{json.dumps(rec)[:200]}` | — | — |")
+    saf = results.get("safety")
+    if isinstance(saf, dict) and "stored" in saf:
+        st = saf["stored"]
+        lines.append(f"| crisis screening, one text at a time ({saf.get('method')}, {saf.get('texts')} calibration "
+                     f"texts) | p50 {_fmt(st.get('p50_ms'), ' ms')}, p99 {_fmt(st.get('p99_ms'), ' ms')}, batch "
+                     f"{_fmt(st.get('batch_texts_per_s'))} texts/s | — | — |")
     naive = results.get("naive") or []
     if naive:
         lines += ["", "## The naive design: one APScheduler 3.x job per subscriber", "",
