@@ -6,8 +6,9 @@
 Screens texts one at a time (as the inbound SMS path does) and in one batch, with the stored
 model, and the same texts with the stored weights read as a plain ``tfidf+embedding`` model
 (no sentence max-pool, no pattern evidence): the difference is what round 11's evidence costs
-per message. The embedder's memo of recent texts is emptied before each pass. The texts come from the calibration split (never the test split). Writes
-``benchmarks/results/safety.json``; the last stdout line is the same JSON.
+per message. The embedder's memo of recent texts is emptied before each pass. The texts come
+from the calibration split (never the test split). Writes ``benchmarks/results/safety.json``;
+the last stdout line is the same JSON.
 """
 
 from __future__ import annotations

@@ -28,7 +28,8 @@ import numpy as np
 
 from safety.errors import ArtifactError
 
-__all__ = ["CrisisModel", "ARTIFACT_PATH", "load_model", "sigmoid", "logit", "pattern_evidence", "max_pool"]
+__all__ = ["CrisisModel", "ARTIFACT_PATH", "load_model", "sigmoid", "logit", "evidence_of", "pattern_evidence",
+           "max_pool"]
 
 ARTIFACT_PATH = Path(__file__).resolve().parent / "data" / "classifier.json"
 FORMAT = 2
@@ -41,13 +42,18 @@ TEXT_METHODS = ("tfidf+embedding", "tfidf+embedding+sentences", "tfidf+embedding
 EVIDENCE_METHODS = ("tfidf+embedding+patterns",)  # also weigh the patterns' evidence and the sentences' max-pool
 
 
+def evidence_of(result) -> tuple[str, ...]:
+    """The pattern names a :class:`safety.patterns.PatternResult` gives the ``+patterns`` model: those that
+    fired, and those set aside (``negated:<name>``, ``past:<name>``, ...), so the model learns how far to trust
+    each."""
+    return result.reasons + result.suppressed
+
+
 def pattern_evidence(text: str) -> tuple[str, ...]:
-    """The pattern names a text gives the ``+patterns`` model: those that fired, and those set aside
-    (``negated:<name>``, ``past:<name>``, ...), so the model learns how far to trust each."""
+    """:func:`evidence_of` the patterns' result for ``text``."""
     from safety import patterns
 
-    result = patterns.match(text)
-    return result.reasons + result.suppressed
+    return evidence_of(patterns.match(text))
 
 
 def max_pool(unit_vector: np.ndarray, sentence_vectors) -> np.ndarray:
@@ -115,11 +121,13 @@ class CrisisModel:
             return 0.0
         return float(sigmoid(logit(raw) - logit(self.threshold)))
 
-    def raw_probability(self, vectors: np.ndarray, exemplar_vectors=None, texts=None, pooled=None) -> np.ndarray:
+    def raw_probability(self, vectors: np.ndarray, exemplar_vectors=None, texts=None, pooled=None,
+                        evidence=None) -> np.ndarray:
         """The model's own probability of crisis, before the threshold shift.
 
-        ``pooled`` (``+patterns`` only): each unit's sentence max-pool (:func:`max_pool`); by default the unit's
-        own vector, as for a one-sentence text. The pattern evidence is read from ``texts``.
+        ``+patterns`` only: ``pooled``, each unit's sentence max-pool (:func:`max_pool`; by default the unit's
+        own vector, as for a one-sentence text), and ``evidence``, each unit's pattern names
+        (:func:`evidence_of`; by default read from ``texts`` with :func:`pattern_evidence`).
         """
         vectors = np.asarray(vectors, dtype=np.float64)
         if self.method == "logistic":
@@ -132,17 +140,21 @@ class CrisisModel:
                 pooled = vectors if pooled is None else np.asarray(pooled, dtype=np.float64)
                 if pooled.shape != vectors.shape:
                     raise ValueError("the sentence max-pool must have one row per vector")
+                if evidence is None:
+                    evidence = [pattern_evidence(t) for t in texts]
+                if len(evidence) != len(vectors):
+                    raise ValueError("the pattern evidence must have one entry per vector")
                 z = z + pooled @ self.pooled_weights + np.array(
-                    [sum(self.pattern_weights.get(n, 0.0) for n in pattern_evidence(t)) for t in texts])
+                    [sum(self.pattern_weights.get(n, 0.0) for n in names) for names in evidence])
             return sigmoid(z)
         if exemplar_vectors is None:
             raise ArtifactError(ARTIFACT_PATH, "the exemplar method needs the exemplars' embeddings")
         margin = exemplar_margin(vectors, *exemplar_vectors)
         return sigmoid(self.weights[0] * margin + self.weights[1])
 
-    def score(self, vectors: np.ndarray, exemplar_vectors=None, texts=None, pooled=None) -> np.ndarray:
+    def score(self, vectors: np.ndarray, exemplar_vectors=None, texts=None, pooled=None, evidence=None) -> np.ndarray:
         """Crisis scores in 0..1 where 0.5 is the calibrated threshold."""
-        p = np.clip(self.raw_probability(vectors, exemplar_vectors, texts, pooled), 1e-12, 1 - 1e-12)
+        p = np.clip(self.raw_probability(vectors, exemplar_vectors, texts, pooled, evidence), 1e-12, 1 - 1e-12)
         return sigmoid(np.log(p / (1 - p)) - logit(self.threshold))
 
     def sentence_scores(self, scores: np.ndarray) -> np.ndarray:

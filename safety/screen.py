@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from safety import patterns
-from safety.classifier import CrisisModel, max_pool
+from safety.classifier import CrisisModel, evidence_of, max_pool, pattern_evidence
 
 __all__ = ["Verdict", "Screener", "FAILSAFE", "MAX_CHARS", "scoring_units", "scored_closely", "pooled_sentences"]
 
@@ -143,9 +143,12 @@ class Screener:
         """The classifier's score for each text (max over its windows), patterns ignored."""
         return self.score_windows(texts)[0]
 
-    def score_windows(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Per text: the best unit's score (whole text or window, or sentence) and that unit's embedding."""
-        windows, owner, sentence, pooled_of = [], [], [], []
+    def score_windows(self, texts: list[str], matched=None) -> tuple[np.ndarray, np.ndarray]:
+        """Per text: the best unit's score (whole text or window, or sentence) and that unit's embedding.
+
+        ``matched``: each text's :func:`safety.patterns.match` result when the caller has it, so a ``+patterns``
+        model reuses it as the evidence of a text scored whole instead of matching the text again."""
+        windows, owner, sentence, pooled_of, evidence = [], [], [], [], []
         for i, text in enumerate(texts):
             ws = scoring_units(text, self.model.sentence_max)
             whole = _windows(text[:MAX_CHARS])[:MAX_WINDOWS]
@@ -153,7 +156,10 @@ class Screener:
             owner.extend([i] * len(ws))
             sentence.extend([False] * len(whole) + [True] * (len(ws) - len(whole)))
             if self.model.uses_evidence:
-                pooled_of.extend(pooled_sentences(text if len(whole) == 1 else w) for w in ws)
+                single = len(whole) == 1
+                pooled_of.extend(pooled_sentences(text if single else w) for w in ws)
+                evidence.extend(evidence_of(matched[i]) if single and matched is not None else pattern_evidence(w)
+                                for w in ws)
         if not windows:
             return np.zeros(len(texts)), np.zeros((len(texts), 0))
         extra = list(dict.fromkeys(s for ss in pooled_of for s in ss if s not in windows))
@@ -167,7 +173,8 @@ class Screener:
             pooled = np.stack([max_pool(vectors[w], vectors[[row[s] for s in ss]] if ss else None)
                                for w, ss in enumerate(pooled_of)])
         vectors = vectors[:len(windows)]
-        scores = self.model.score(vectors, self._exemplar_vectors, texts=windows, pooled=pooled)
+        scores = self.model.score(vectors, self._exemplar_vectors, texts=windows, pooled=pooled,
+                                  evidence=evidence or None)
         if any(sentence):
             scores = np.where(sentence, self.model.sentence_scores(scores), scores)
         if not np.all(np.isfinite(scores)):
@@ -203,7 +210,7 @@ class Screener:
                 results[i], bars[i] = result, bar
                 pending.append(i)
         if pending:
-            scores, vectors = self.score_windows([texts[i] for i in pending])
+            scores, vectors = self.score_windows([texts[i] for i in pending], [results[i] for i in pending])
             for j, i in enumerate(pending):
                 score, result = float(scores[j]), results[i]
                 extra = ("truncated",) if len(texts[i]) > MAX_CHARS else ()

@@ -63,6 +63,7 @@ from safety.classifier import (
     WORD_OPTIONS,
     CrisisModel,
     TextFeatures,
+    evidence_of,
     max_pool,
     pattern_evidence,
     sigmoid,
@@ -191,11 +192,12 @@ def _text_vectorizers(texts):
     return TfidfVectorizer(**WORD_OPTIONS).fit(texts), TfidfVectorizer(**CHAR_OPTIONS).fit(texts)
 
 
-def evidence_matrix(texts, X, sentence_vectors) -> tuple[np.ndarray, tuple[str, ...]]:
+def evidence_matrix(texts, X, sentence_vectors, matched=None) -> tuple[np.ndarray, tuple[str, ...]]:
     """For a ``+patterns`` model: each text's sentence max-pool (:func:`safety.classifier.max_pool` over the
     embeddings of :func:`safety.screen.pooled_sentences`) and its pattern indicators, scaled by
-    ``PATTERN_SCALE``, side by side; and the pattern names, in column order."""
-    evidence = [pattern_evidence(t) for t in texts]
+    ``PATTERN_SCALE``, side by side; and the pattern names, in column order. ``matched``: the texts'
+    :func:`safety.patterns.match` results, when the caller has them."""
+    evidence = [evidence_of(r) for r in matched] if matched is not None else [pattern_evidence(t) for t in texts]
     names = tuple(sorted({n for ev in evidence for n in ev}))
     col = {n: j for j, n in enumerate(names)}
     P = np.zeros((len(texts), len(names)))
@@ -323,11 +325,11 @@ def _explicit_veto_threshold(scores, y, explicit_hit) -> float:
 
 def fit_final(examples: list[Example], vectors: np.ndarray, model_id: str, method: str, threshold: float,
               cv: dict | None = None, veto_threshold: float = 0.0, sentence_vectors: dict | None = None,
-              explicit_veto_threshold: float = 0.0) -> CrisisModel:
+              explicit_veto_threshold: float = 0.0, evidence=None) -> CrisisModel:
     """The stored model: ``method`` fitted on all of ``examples`` with a given threshold.
 
     A ``+patterns`` method needs ``sentence_vectors`` (each sentence of :func:`safety.screen.pooled_sentences`
-    to its embedding)."""
+    to its embedding), or ``evidence``, the :func:`evidence_matrix` of ``examples`` already built from them."""
     if any(ex.split != "train" for ex in examples):
         raise ValueError("fit_final takes the train split only; the test split is held back")
     if method not in STORABLE:
@@ -335,7 +337,12 @@ def fit_final(examples: list[Example], vectors: np.ndarray, model_id: str, metho
     X = np.asarray(vectors, dtype=np.float64)
     y = np.array([1 if ex.crisis else 0 for ex in examples])
     texts = [ex.text for ex in examples]
-    evidence, names = evidence_matrix(texts, X, sentence_vectors) if method in EVIDENCE_METHODS else (None, ())
+    if method not in EVIDENCE_METHODS:
+        evidence, names = None, ()
+    elif evidence is None:
+        evidence, names = evidence_matrix(texts, X, sentence_vectors)
+    else:
+        evidence, names = evidence
     clf, vecs = _fit(method, texts, X, y, evidence)
     coef = clf.coef_[0]
     dims = X.shape[1]
@@ -379,14 +386,16 @@ def train_model(examples: list[Example], vectors: np.ndarray, model_id: str,
     results = [patterns.match(t) for t in texts]
     pattern_hit = np.array([r.crisis for r in results])
     closely = np.array([scored_closely(t) for t in texts])
-    vetoable_hit = np.array([patterns.vetoable(r.reasons) for r in results]) & closely
-    explicit_hit = pattern_hit & ~np.array([patterns.vetoable(r.reasons) for r in results]) & closely
+    vetoable = np.array([patterns.vetoable(r.reasons) for r in results])
+    vetoable_hit = vetoable & closely
+    explicit_hit = pattern_hit & ~vetoable & closely
     p_rec, p_fpr = _rates(pattern_hit, y)
     folds = list(StratifiedGroupKFold(FOLDS, shuffle=True, random_state=SEED).split(X, strata, cv_groups(texts)))
     candidates = [m for m in CANDIDATES
                   if sentence_vectors is not None or not (m.endswith("+sentences") or m in EVIDENCE_METHODS)]
-    evidence = evidence_matrix(texts, X, sentence_vectors)[0] if sentence_vectors is not None else None
-    reports = tuple(_report(m, _oof(m, texts, X, y, folds, sentence_vectors, evidence), y, pattern_hit, vetoable_hit,
+    evidence = evidence_matrix(texts, X, sentence_vectors, results) if sentence_vectors is not None else None
+    matrix = evidence[0] if evidence is not None else None
+    reports = tuple(_report(m, _oof(m, texts, X, y, folds, sentence_vectors, matrix), y, pattern_hit, vetoable_hit,
                             explicit_hit=explicit_hit if m in EVIDENCE_METHODS else None)
                     for m in candidates)
     chosen = max((r for r in reports if r.method in STORABLE),
@@ -396,7 +405,7 @@ def train_model(examples: list[Example], vectors: np.ndarray, model_id: str,
           "patterns": {"recall": round(p_rec, 4), "fpr": round(p_fpr, 4)},
           "methods": [r.as_dict() for r in reports]}
     model = fit_final(examples, X, model_id, chosen.method, chosen.threshold, cv, chosen.veto_threshold,
-                      sentence_vectors, chosen.explicit_veto_threshold)
+                      sentence_vectors, chosen.explicit_veto_threshold, evidence)
     report = TrainingReport(chosen.method, reports, int(y.sum()), int((1 - y).sum()), p_rec, p_fpr, budget)
     return model, report
 
@@ -408,7 +417,7 @@ def calibrate(model: CrisisModel, embedder, examples: list[Example],
 
     Why: train's safe texts are nearly all hard negatives, many written to be as close to crisis wording as
     possible, and few everyday messages, so the FPR that CV measures on them has over-stated the FPR on every
-    held-out split since round 8 (5.0% in CV; 3.0% to 4.3% on v8 to v11). The calibration split is written
+    held-out split since round 8 (5.0% in CV; 2.5% to 4.3% on v8 to v11). The calibration split is written
     like the test split, by other writers, and is never trained on.
     """
     from safety.classifier import logit

@@ -401,6 +401,18 @@ def test_the_evidence_model_reads_the_pooled_sentences(model):
     assert logit(float(high[0])) - logit(float(low[0])) == pytest.approx(3.0)
     with pytest.raises(ValueError, match="one row per vector"):
         m.raw_probability(vec, texts=["a walk"], pooled=np.zeros((2, dims)))
+    with pytest.raises(ValueError, match="one entry per vector"):
+        m.raw_probability(vec, texts=["a walk"], evidence=[(), ()])
+
+
+def test_the_screener_reuses_its_pattern_match_as_the_evidence(model, embedder):
+    """A text scored whole is matched once: the pattern layer's result is the model's evidence too."""
+    m = _evidence_model(model, {"suicide.kill_self": 2.0})
+    screener = Screener(m, embedder)
+    text = "went for a walk"
+    plain = float(screener.score_windows([text])[0][0])
+    as_if_hit = float(screener.score_windows([text], [patterns.match("I want to kill myself")])[0][0])
+    assert logit(as_if_hit) - logit(plain) == pytest.approx(2.0)
 
 
 def test_the_screener_max_pools_each_texts_sentences(model, embedder):
