@@ -131,8 +131,15 @@ def test_a_split_with_no_crisis_statement_reports_false_alarms_only(tmp_path, em
     assert result.meets_goal is False and result.as_dict()["goal"]["met"] is False
 
 
-def test_retraining_reproduces_the_stored_artifact(embedder):
-    """Refits the final model only (cross-validation runs in `mend safety train`, not here)."""
+def test_retraining_reproduces_the_stored_artifact():
+    """Refits the final model only (cross-validation runs in `mend safety train`, not here). Since round 11 that
+    embeds every train text and its sentences (about 50,000 units): on every core, not the shared embedder's
+    one thread, which alone takes about as long as the test timeout."""
+    import os
+
+    from recommender.model import Embedder
+
+    embedder = Embedder(threads=os.cpu_count() or 1, memo_size=0)
     stored = load_model(model_id=embedder.model_id)
     assert stored.data_sha256 == fingerprint(load_labelled(split="train")), "run `mend safety train`"
     assert stored.cv["chosen"] == stored.method
