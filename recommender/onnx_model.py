@@ -27,7 +27,7 @@ import numpy as np
 
 from mend.errors import ModelError
 
-__all__ = ["graph_path", "ensure_graph", "export_graph", "OnnxEncoder"]
+__all__ = ["graph_path", "ensure_graph", "ensure_built", "export_graph", "export_module", "write_sidecar", "OnnxEncoder"]
 
 OPSET = 17
 BATCH = 16  # texts per run, grouped by length so short sentences are not padded to a long text
@@ -49,7 +49,6 @@ def graph_path(folder: Path, weights_sha256: str) -> Path:
 def export_graph(model_dir: Path, out: Path) -> None:
     """Export the (already verified) model at ``model_dir`` to ``out``, with its sha256 beside it."""
     import os
-    import warnings
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -69,21 +68,30 @@ def export_graph(model_dir: Path, out: Path) -> None:
             mean = (tokens * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(mean, dim=1)
 
-    sample = model.tokenizer(["a", "two words"], padding=True, return_tensors="pt")
+    export_module(_Pooled(model[0].auto_model).eval(), model.tokenizer, out, "vectors")
+
+
+def export_module(module, tokenizer, out: Path, output: str) -> None:
+    """Export a torch ``module`` taking (ids, mask, types) to ONNX at ``out``, batch and token axes dynamic, its
+    one output named ``output``; written to a partial file first, then its sha256 beside it."""
+    import warnings
+
+    import torch
+
+    sample = tokenizer(["a", "two words"], padding=True, return_tensors="pt")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_suffix(".partial")
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")
         torch.onnx.export(
-            _Pooled(model[0].auto_model).eval(),
-            (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]),
-            str(partial), input_names=["ids", "mask", "types"], output_names=["vectors"], opset_version=OPSET,
-            dynamic_axes={n: {0: "batch", 1: "tokens"} for n in ("ids", "mask", "types")} | {"vectors": {0: "batch"}},
+            module, (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]), str(partial),
+            input_names=["ids", "mask", "types"], output_names=[output], opset_version=OPSET,
+            dynamic_axes={n: {0: "batch", 1: "tokens"} for n in ("ids", "mask", "types")} | {output: {0: "batch"}},
             dynamo=False,
         )
     partial.replace(out)
-    Path(f"{out}.sha256").write_text(_sha256(out) + "\n")
+    write_sidecar(out)
 
 
 def _intact(path: Path) -> bool:
@@ -92,14 +100,20 @@ def _intact(path: Path) -> bool:
 
 
 def ensure_graph(model_dir: Path, weights_sha256: str, folder: Path) -> Path:
-    """The graph for these weights in ``folder``, exported now (in a child process) if missing.
+    """The graph for these weights in ``folder``, exported now (in a child process) if missing."""
+    path = graph_path(folder, weights_sha256)
+    return ensure_built(path, [sys.executable, "-m", "recommender.onnx_model", "export", str(model_dir), str(path)])
+
+
+def ensure_built(path: Path, command: list[str]) -> Path:
+    """``path`` with an intact sha256 sidecar, made by running ``command`` (which writes both) if missing.
 
     Processes starting together (``mend web --workers N``) take turns on a lock file, so one
     exports and the others find its graph.
     """
     import fcntl
 
-    path = graph_path(folder, weights_sha256)
+    path = Path(path)
     if _intact(path):
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -107,24 +121,33 @@ def ensure_graph(model_dir: Path, weights_sha256: str, folder: Path) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if _intact(path):
             return path
-        done = subprocess.run([sys.executable, "-m", "recommender.onnx_model", "export", str(model_dir), str(path)],
-                              capture_output=True, text=True, timeout=600)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     if done.returncode != 0 or not _intact(path):
         tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
         raise ModelError(path, f"exporting the ONNX graph failed: {tail[0]}")
     return path
 
 
-class OnnxEncoder:
-    """Unit vectors for texts from the exported graph; ``count_tokens`` as the model's tokenizer counts."""
+def write_sidecar(out: Path) -> None:
+    """Record ``out``'s sha256 beside it (checked on every load)."""
+    Path(f"{out}.sha256").write_text(_sha256(Path(out)) + "\n")
 
-    def __init__(self, graph: Path, model_dir: Path, max_tokens: int, threads: int = 1):
+
+class OnnxEncoder:
+    """Unit vectors for texts from the exported graph; ``count_tokens`` as the model's tokenizer counts.
+
+    ``output``: the shape of the graph's output per text (a 384-dimensional vector for the embedding graph;
+    ``()`` for a graph that gives one number per text, such as :mod:`safety.reader`'s)."""
+
+    def __init__(self, graph: Path, model_dir: Path, max_tokens: int, threads: int = 1,
+                 output: tuple[int, ...] = (384,)):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
         if not _intact(Path(graph)):
             raise ModelError(graph, "the ONNX graph does not match its recorded sha256; delete it to re-export")
         self.max_tokens = max_tokens
+        self.output = tuple(output)
         self._counter = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
         self._counter.no_truncation()
         self._counter.no_padding()
@@ -145,7 +168,7 @@ class OnnxEncoder:
     def encode(self, texts: list[str]) -> np.ndarray:
         ids = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
         order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
-        out = np.zeros((len(texts), 384), dtype=np.float32)
+        out = np.zeros((len(texts), *self.output), dtype=np.float32)
         for batch in _runs(order, [len(x) for x in ids]):
             width = max(len(ids[i]) for i in batch)
             tokens = np.zeros((len(batch), width), dtype=np.int64)
