@@ -4,9 +4,9 @@
     .venv/bin/python -m benchmarks.bench_safety --texts 100
 
 Screens texts one at a time (as the inbound SMS path does) and in one batch, with the stored
-model, and the same texts with the stored weights read as a plain ``tfidf+embedding`` model
-(no sentence max-pool, no pattern evidence): the difference is what round 11's evidence costs
-per message. The embedder's memo of recent texts is emptied before each pass. The texts come
+model; then without the reader (round 12: the classifier alone), and with the stored weights read as a
+plain ``tfidf+embedding`` model (no reader, no sentence max-pool, no pattern evidence): the differences
+are what the reader and round 11's evidence cost per message. The embedder's memo of recent texts is emptied before each pass. The texts come
 from the calibration split (never the test split). Writes ``benchmarks/results/safety.json``;
 the last stdout line is the same JSON.
 """
@@ -59,8 +59,11 @@ def run(n_texts: int = 300) -> dict:
               "mean_pooled_sentences": round(float(np.mean([len(pooled_sentences(t)) for t in texts])), 2),
               "method": screener.model.method, "cpus": os.cpu_count(), "load_average": os.getloadavg()}
     result["stored"] = _latencies(screener, texts)
+    alone = replace(screener.model, reader_sha256=None, blend=None, blend_threshold=0.5)
+    if screener.model.uses_reader:
+        result["without_reader"] = _latencies(Screener(alone, screener.embedder), texts)
     if screener.model.uses_evidence:
-        blind = replace(screener.model, method="tfidf+embedding", pooled_weights=None, pattern_weights=None)
+        blind = replace(alone, method="tfidf+embedding", pooled_weights=None, pattern_weights=None)
         result["without_evidence"] = _latencies(Screener(blind, screener.embedder), texts)
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)

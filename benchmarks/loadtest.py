@@ -189,8 +189,9 @@ async def _drive(server: MendServer, rate: float, duration: float, journal_share
 
 
 def run(rate: float = 100, duration: float = 60, journal_share: float = 0.5, command: str = "serve",
-        seed: int = 1) -> dict:
-    with MendServer(command) as server:
+        seed: int = 1, config: str | None = None) -> dict:
+    """``config``: a config.yaml for the server (MEND_CONFIG), e.g. with ``safety.reader: false``."""
+    with MendServer(command, extra_env={"MEND_CONFIG": str(config)} if config else None) as server:
         result = asyncio.run(_drive(server, rate, duration, journal_share, seed))
         result.update({"command": f"mend {command}", "server_peak_rss_mb": server.peak_rss_mb(),
                        "server_startup_seconds": server.startup_seconds})
@@ -205,5 +206,6 @@ if __name__ == "__main__":
     parser.add_argument("--journal-share", type=float, default=0.5)
     parser.add_argument("--command", choices=["serve", "web"], default="serve")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--config", help="a config.yaml for the server (default: the checkout's)")
     args = parser.parse_args()
-    print(json.dumps(run(args.rate, args.duration, args.journal_share, args.command, args.seed)))
+    print(json.dumps(run(args.rate, args.duration, args.journal_share, args.command, args.seed, args.config)))

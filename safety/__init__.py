@@ -12,6 +12,8 @@ any failure into a crisis verdict (:mod:`safety.screen`).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from safety.classifier import CrisisModel, load_model
 from safety.errors import ArtifactError, LabelledDataError, SafetyError
 from safety.patterns import CATEGORIES
@@ -36,12 +38,23 @@ __all__ = [
 def load_screener(config, embedder=None) -> Screener:
     """A Screener with the stored classifier and ``config.safety.threshold``.
 
-    ``embedder`` defaults to the process's shared all-MiniLM-L6-v2. Raises ArtifactError
-    when ``safety/data/classifier.json`` is missing or was trained for another model.
+    ``embedder`` defaults to the process's shared all-MiniLM-L6-v2. When the classifier is blended with the
+    reader (:mod:`safety.reader`), the reader is loaded too (its ONNX graph exported on first use). Raises
+    ArtifactError when ``safety/data/classifier.json`` or the reader is missing, or they do not belong together.
     """
     if embedder is None:
         from recommender.model import shared_embedder
 
         embedder = shared_embedder(config.recommender.model_threads, config.recommender.model_backend)
     model = load_model(model_id=getattr(embedder, "model_id", None))
-    return Screener(model, embedder, threshold=config.safety.threshold)
+    reader = None
+    if model.uses_reader and not config.safety.reader:  # the classifier alone, at its own calibrated threshold
+        model = replace(model, reader_sha256=None, blend=None, blend_threshold=0.5)
+    if model.uses_reader:
+        from safety.reader import Reader
+
+        reader = Reader(threads=config.recommender.model_threads or 1)
+        if reader.data_sha256 != model.data_sha256:
+            raise ArtifactError(reader.path, "the reader was fitted on another train split than the classifier; "
+                                             "run `mend safety train`")
+    return Screener(model, embedder, threshold=config.safety.threshold, reader=reader)

@@ -95,6 +95,12 @@ class CrisisModel:
     pooled_weights: np.ndarray | None = None
     pattern_weights: dict | None = None
     explicit_veto_threshold: float = 0.0  # raw probability below which an explicit (UNVETOABLE) hit is set aside
+    # The reader (safety.reader), when the model has one: its weights' sha256, the blend of the two logits
+    # (a * logit(raw probability) + b * reader logit + c, fitted on the calibration split) and the threshold on
+    # the blended probability at which the model layer flags a text. The vetoes stay on the raw probability.
+    reader_sha256: str | None = None
+    blend: tuple[float, float, float] | None = None
+    blend_threshold: float = 0.5
 
     @property
     def sentence_max(self) -> bool:
@@ -105,6 +111,11 @@ class CrisisModel:
     def uses_evidence(self) -> bool:
         """Whether the model weighs the patterns' evidence and the sentences' max-pool (``+patterns``)."""
         return self.method in EVIDENCE_METHODS
+
+    @property
+    def uses_reader(self) -> bool:
+        """Whether the model layer's flag weighs the reader's logit too (:meth:`flag_scores`)."""
+        return self.reader_sha256 is not None
 
     @property
     def veto_score(self) -> float:
@@ -154,8 +165,30 @@ class CrisisModel:
 
     def score(self, vectors: np.ndarray, exemplar_vectors=None, texts=None, pooled=None, evidence=None) -> np.ndarray:
         """Crisis scores in 0..1 where 0.5 is the calibrated threshold."""
-        p = np.clip(self.raw_probability(vectors, exemplar_vectors, texts, pooled, evidence), 1e-12, 1 - 1e-12)
+        return self.shifted(self.raw_probability(vectors, exemplar_vectors, texts, pooled, evidence))
+
+    def shifted(self, raw: np.ndarray) -> np.ndarray:
+        """Raw probabilities on the score scale, where 0.5 is ``threshold``."""
+        p = np.clip(np.asarray(raw, dtype=np.float64), 1e-12, 1 - 1e-12)
         return sigmoid(np.log(p / (1 - p)) - logit(self.threshold))
+
+    def blended(self, raw: np.ndarray, reader_logits: np.ndarray) -> np.ndarray:
+        """The blended probability of crisis from the raw probability and the reader's logit."""
+        if self.blend is None:
+            raise ArtifactError(ARTIFACT_PATH, "this classifier has no blend with the reader")
+        p = np.clip(np.asarray(raw, dtype=np.float64), 1e-12, 1 - 1e-12)
+        a, b, c = self.blend
+        return sigmoid(a * np.log(p / (1 - p)) + b * np.asarray(reader_logits, dtype=np.float64) + c)
+
+    def flag_scores(self, raw: np.ndarray, reader_logits: np.ndarray | None = None) -> np.ndarray:
+        """The model layer's scores (0.5 = where it flags): the blend with the reader's logit when the model has
+        a reader, else :meth:`shifted`."""
+        if not self.uses_reader:
+            return self.shifted(raw)
+        if reader_logits is None:
+            raise ValueError("this classifier weighs the reader's logit; pass it")
+        p = np.clip(self.blended(raw, reader_logits), 1e-12, 1 - 1e-12)
+        return sigmoid(np.log(p / (1 - p)) - logit(self.blend_threshold))
 
     def sentence_scores(self, scores: np.ndarray) -> np.ndarray:
         """A sentence's scores as they count against the whole text's (lowered by ``sentence_discount``)."""
@@ -187,6 +220,9 @@ class CrisisModel:
             "pooled_weights": None if self.pooled_weights is None else [round(float(w), 6) for w in self.pooled_weights],
             "pattern_weights": None if self.pattern_weights is None else
             {n: round(float(w), 6) for n, w in sorted(self.pattern_weights.items())},
+            "reader": None if self.reader_sha256 is None else {
+                "sha256": self.reader_sha256, "blend": [round(float(w), 6) for w in self.blend],
+                "threshold": round(float(self.blend_threshold), 6)},
         }
 
     @classmethod
@@ -200,6 +236,9 @@ class CrisisModel:
                                                        or data.get("pattern_weights") is None):
                 raise ArtifactError(path, f"method {data['method']} needs pooled_weights and pattern_weights")
             ex = data.get("exemplar_texts") or {}
+            reader = data.get("reader")
+            if reader is not None and (not isinstance(reader.get("sha256"), str) or len(reader["blend"]) != 3):
+                raise ArtifactError(path, "reader needs a sha256 and a blend of 3 numbers")
             return cls(
                 method=data["method"],
                 model_id=data["model_id"],
@@ -220,6 +259,9 @@ class CrisisModel:
                 else np.asarray(data["pooled_weights"], dtype=np.float64),
                 pattern_weights=None if data.get("pattern_weights") is None
                 else {str(n): float(w) for n, w in data["pattern_weights"].items()},
+                reader_sha256=None if reader is None else reader["sha256"],
+                blend=None if reader is None else tuple(float(w) for w in reader["blend"]),
+                blend_threshold=0.5 if reader is None else float(reader["threshold"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ArtifactError(path, f"malformed ({type(exc).__name__}: {exc})") from None

@@ -9,7 +9,7 @@ object per line: ``text``, ``label`` (crisis | safe), ``category`` (one of
 :data:`safety.patterns.CATEGORIES` for crisis, null for safe), ``kind`` (a short tag for
 the kind of statement: direct, coded, idiom, past, denial, ...), ``split`` (train | calibration |
 test), and optionally ``origin`` (``test-v1`` to ``test-v9``: retired test records, now train;
-``test-v10`` and ``test-v11``: the calibration split since round 11; ``test-v12``: the current test split;
+``test-v10`` to ``test-v12``: the calibration split since rounds 11 and 12; ``test-v13``: the current test split;
 ``train-extra-a`` to ``-v``: later train records).
 safety/data/README.md has the split's history.
 
@@ -45,7 +45,7 @@ class Example:
     category: str | None
     kind: str
     split: str
-    origin: str = ""  # "test-v1".."test-v9" (retired test, now train), "test-v10"/"-v11" (calibration), "test-v12" (test), ...
+    origin: str = ""  # "test-v1".."test-v9" (retired test, now train), "test-v10".."-v12" (calibration), "test-v13" (test), ...
 
     @property
     def crisis(self) -> bool:

@@ -38,7 +38,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from safety import patterns
-from safety.classifier import CrisisModel, evidence_of, max_pool, pattern_evidence
+from safety.classifier import ARTIFACT_PATH, CrisisModel, evidence_of, max_pool, pattern_evidence
+from safety.errors import ArtifactError
 
 __all__ = ["Verdict", "Screener", "FAILSAFE", "MAX_CHARS", "scoring_units", "scored_closely", "pooled_sentences"]
 
@@ -108,9 +109,17 @@ def scored_closely(text: str) -> bool:
 class Screener:
     """Screens texts for crisis language. Build one per process with :func:`safety.load_screener`."""
 
-    def __init__(self, model: CrisisModel, embedder, threshold: float = 0.5):
+    def __init__(self, model: CrisisModel, embedder, threshold: float = 0.5, reader=None):
+        """``reader``: the :class:`safety.reader.Reader` whose weights the model was blended with (required when
+        the model has one)."""
+        if model.uses_reader and reader is None:
+            raise ArtifactError(ARTIFACT_PATH, "this classifier weighs the reader's logit, but no reader was given")
+        if model.uses_reader and getattr(reader, "sha256", None) != model.reader_sha256:
+            raise ArtifactError(ARTIFACT_PATH, "the reader's weights are not the ones this classifier was blended "
+                                               "with; run `mend safety train`")
         self.model = model
         self.embedder = embedder
+        self.reader = reader if model.uses_reader else None
         self.threshold = float(threshold)
         self._exemplar_vectors = None
         if model.method == "exemplar":
@@ -146,8 +155,36 @@ class Screener:
     def score_windows(self, texts: list[str], matched=None) -> tuple[np.ndarray, np.ndarray]:
         """Per text: the best unit's score (whole text or window, or sentence) and that unit's embedding.
 
-        ``matched``: each text's :func:`safety.patterns.match` result when the caller has it, so a ``+patterns``
-        model reuses it as the evidence of a text scored whole instead of matching the text again."""
+        The score is the model layer's (0.5 = where it flags: blended with the reader's logit when the model has
+        a reader). ``matched``: each text's :func:`safety.patterns.match` result when the caller has it, so a
+        ``+patterns`` model reuses it as the evidence of a text scored whole instead of matching the text again."""
+        _, flag, vectors = self._unit_scores(texts, matched)
+        return flag, vectors
+
+    def blend_inputs(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Per text scored as one unit: the classifier's raw probability and the reader's logit (what
+        :func:`safety.training.calibrate` fits the blend on)."""
+        if self.reader is None:
+            raise ValueError("blend_inputs needs a reader")
+        if any(len(scoring_units(t, self.model.sentence_max)) != 1 for t in texts):
+            raise ValueError("blend_inputs takes texts scored as one unit")
+        vectors = np.asarray(self.embedder.embed(list(texts)), dtype=np.float64)
+        pooled = None
+        if self.model.uses_evidence:
+            pooled = self._pooled(list(texts), [pooled_sentences(t) for t in texts], vectors)
+        raw = self.model.raw_probability(vectors, self._exemplar_vectors, texts=list(texts), pooled=pooled)
+        return raw, self.reader.logits(list(texts))
+
+    def _pooled(self, units: list[str], pooled_of: list[list[str]], vectors: np.ndarray) -> np.ndarray:
+        extra = list(dict.fromkeys(s for ss in pooled_of for s in ss))
+        sentence_vectors = np.asarray(self.embedder.embed(extra), dtype=np.float64) if extra else None
+        row = {u: k for k, u in enumerate(extra)}
+        return np.stack([max_pool(vectors[w], sentence_vectors[[row[s] for s in ss]] if ss else None)
+                         for w, ss in enumerate(pooled_of)])
+
+    def _unit_scores(self, texts: list[str], matched=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per text: the best unit's classifier score (the vetoes' scale), the best unit's model-layer score
+        (:meth:`CrisisModel.flag_scores`), and the embedding of the unit with the best model-layer score."""
         windows, owner, sentence, pooled_of, evidence = [], [], [], [], []
         for i, text in enumerate(texts):
             ws = scoring_units(text, self.model.sentence_max)
@@ -161,7 +198,7 @@ class Screener:
                 evidence.extend(evidence_of(matched[i]) if single and matched is not None else pattern_evidence(w)
                                 for w in ws)
         if not windows:
-            return np.zeros(len(texts)), np.zeros((len(texts), 0))
+            return np.zeros(len(texts)), np.zeros(len(texts)), np.zeros((len(texts), 0))
         extra = list(dict.fromkeys(s for ss in pooled_of for s in ss if s not in windows))
         vectors = self.embedder.embed(windows + extra)
         if len(vectors) != len(windows) + len(extra):
@@ -173,19 +210,23 @@ class Screener:
             pooled = np.stack([max_pool(vectors[w], vectors[[row[s] for s in ss]] if ss else None)
                                for w, ss in enumerate(pooled_of)])
         vectors = vectors[:len(windows)]
-        scores = self.model.score(vectors, self._exemplar_vectors, texts=windows, pooled=pooled,
-                                  evidence=evidence or None)
+        raw = self.model.raw_probability(vectors, self._exemplar_vectors, texts=windows, pooled=pooled,
+                                         evidence=evidence or None)
+        scores = self.model.shifted(raw)
+        flags = self.model.flag_scores(raw, self.reader.logits(windows) if self.reader is not None else None)
         if any(sentence):
             scores = np.where(sentence, self.model.sentence_scores(scores), scores)
-        if not np.all(np.isfinite(scores)):
+            flags = np.where(sentence, self.model.sentence_scores(flags), flags)
+        if not (np.all(np.isfinite(scores)) and np.all(np.isfinite(flags))):
             raise ValueError("the classifier produced a non-finite score")
-        best = np.full(len(texts), -1.0)
+        best, best_flag = np.full(len(texts), -1.0), np.full(len(texts), -1.0)
         best_vectors = np.zeros((len(texts), vectors.shape[1]))
-        for w, (i, s) in enumerate(zip(owner, scores, strict=True)):
-            if s > best[i]:
-                best[i] = s
+        for w, (i, s, f) in enumerate(zip(owner, scores, flags, strict=True)):
+            best[i] = max(best[i], s)
+            if f > best_flag[i]:
+                best_flag[i] = f
                 best_vectors[i] = vectors[w]
-        return best, best_vectors
+        return best, best_flag, best_vectors
 
     def _screen_many(self, texts: list) -> list[Verdict]:
         for t in texts:
@@ -210,11 +251,11 @@ class Screener:
                 results[i], bars[i] = result, bar
                 pending.append(i)
         if pending:
-            scores, vectors = self.score_windows([texts[i] for i in pending], [results[i] for i in pending])
+            scores, flags, vectors = self._unit_scores([texts[i] for i in pending], [results[i] for i in pending])
             for j, i in enumerate(pending):
-                score, result = float(scores[j]), results[i]
+                score, result = float(flags[j]), results[i]
                 extra = ("truncated",) if len(texts[i]) > MAX_CHARS else ()
-                if result.crisis and score >= bars[i]:
+                if result.crisis and float(scores[j]) >= bars[i]:
                     verdicts[i] = Verdict(True, result.category, float(result.weight), result.reasons)
                     continue
                 vetoed = tuple(f"vetoed:{r}" for r in result.reasons)  # empty unless a pattern fired

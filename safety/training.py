@@ -71,7 +71,8 @@ from safety.classifier import (
 from safety.labelled import Example, fingerprint
 from safety.screen import pooled_sentences, scored_closely, scoring_units
 
-__all__ = ["TrainingReport", "MethodReport", "Calibration", "train_model", "fit_final", "calibrate", "retrain",
+__all__ = ["TrainingReport", "MethodReport", "Calibration", "train_model", "fit_final", "calibrate", "recalibrate",
+           "retrain", "fit_blend",
            "cv_groups",
            "FPR_BUDGET", "FOLDS"]
 
@@ -100,6 +101,7 @@ CATEGORY_TOL = 1e-8  # the category model's lbfgs tolerance (fit_final)
 # train crisis statements with an explicit hit fall (out of fold), and never above EXPLICIT_VETO_MAX.
 EXPLICIT_VETO_COST = 0.002
 EXPLICIT_VETO_MAX = 0.1
+BLEND_C = 1.0  # the blend's regularisation (two weights and an intercept on 1,700+ texts: barely matters)
 PATTERN_SCALE = 0.3  # the pattern indicators' feature value (round 11: 0.3 beat 1.0 and 0.15 on the dev splits)
 STORABLE = ("logistic", "tfidf+embedding", "tfidf+embedding+sentences", "tfidf+embedding+patterns")
 # Cross-validated by `mend safety train`. logistic (embeddings only) and tfidf+embedding+sentences lost to
@@ -133,15 +135,19 @@ class MethodReport:
 class Calibration:
     """Where the operating threshold went on the calibration split, and what train CV would have chosen."""
 
-    threshold: float  # the stored threshold (the model's raw probability), chosen on the calibration split
-    cv_threshold: float  # the one grouped train CV chose
+    threshold: float  # the stored threshold of the model layer's flag (raw or blended probability), placed here
+    cv_threshold: float  # the one grouped train CV chose (on the classifier's raw probability)
     n_crisis: int
     n_safe: int
     recall: float  # the combined screen on the calibration split at ``threshold``
     fpr: float
-    cv_recall: float  # the same at ``cv_threshold``
+    cv_recall: float  # the classifier alone (no reader) at ``cv_threshold``
     cv_fpr: float
     fpr_budget: float
+    classifier_recall: float = 0.0  # the classifier alone (no reader), its threshold placed here too
+    classifier_fpr: float = 0.0
+    blend: tuple[float, float, float] | None = None  # with a reader: the fitted blend (CrisisModel.blend)
+    blend_texts: int = 0  # the calibration texts the blend was fitted on (those scored as one unit)
 
     def as_dict(self) -> dict:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
@@ -410,10 +416,24 @@ def train_model(examples: list[Example], vectors: np.ndarray, model_id: str,
     return model, report
 
 
-def calibrate(model: CrisisModel, embedder, examples: list[Example],
-              budget: float = FPR_BUDGET) -> tuple[CrisisModel, Calibration]:
+def fit_blend(raw: np.ndarray, reader_logits: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """How to weigh the classifier's logit and the reader's: a logistic regression of the label on both (stacking),
+    fitted on held-out texts, so neither model grades its own training data. Returns (a, b, c) for
+    ``a * logit(raw) + b * reader_logit + c`` (:meth:`CrisisModel.blended`)."""
+    p = np.clip(np.asarray(raw, dtype=np.float64), 1e-12, 1 - 1e-12)
+    X = np.column_stack([np.log(p / (1 - p)), np.asarray(reader_logits, dtype=np.float64)])
+    clf = LogisticRegression(C=BLEND_C, max_iter=1000).fit(X, np.asarray(y))
+    return float(clf.coef_[0][0]), float(clf.coef_[0][1]), float(clf.intercept_[0])
+
+
+def calibrate(model: CrisisModel, embedder, examples: list[Example], budget: float = FPR_BUDGET,
+              reader=None) -> tuple[CrisisModel, Calibration]:
     """Place ``model``'s threshold on the calibration split: the lowest whose combined screen (the pattern hits
     its vetoes keep, or the model) keeps the split's false-positive rate within ``budget`` (:func:`fpr_budget`).
+
+    With a ``reader`` (:mod:`safety.reader`), first fit the blend of the two logits on the calibration texts
+    scored as one unit (:func:`fit_blend`), then place the blended probability's threshold the same way; the
+    classifier's own threshold is placed too (the figures without the reader), and the vetoes stay as CV chose.
 
     Why: train's safe texts are nearly all hard negatives, many written to be as close to crisis wording as
     possible, and few everyday messages, so the FPR that CV measures on them has over-stated the FPR on every
@@ -427,7 +447,8 @@ def calibrate(model: CrisisModel, embedder, examples: list[Example],
         raise ValueError("calibrate takes the calibration split only")
     texts = [ex.text for ex in examples]
     y = np.array([1 if ex.crisis else 0 for ex in examples])
-    patterns_only = Screener(model, embedder, threshold=2.0)  # the model alone flags nothing at 2.0
+    alone = replace(model, reader_sha256=None, blend=None, blend_threshold=0.5)
+    patterns_only = Screener(alone, embedder, threshold=2.0)  # the model alone flags nothing at 2.0
     verdicts = patterns_only.screen_many(texts)
     if any("screening-failed" in v.reasons for v in verdicts):
         raise RuntimeError("screening failed on the calibration split")
@@ -438,38 +459,104 @@ def calibrate(model: CrisisModel, embedder, examples: list[Example],
     raw = float(sigmoid(logit(t) + logit(model.threshold)))
     rec, fpr = _rates(kept | (scores >= t), y)
     cv_rec, cv_fpr = _rates(kept | (scores >= 0.5), y)
-    cal = Calibration(raw, model.threshold, int(y.sum()), int((1 - y).sum()), rec, fpr, cv_rec, cv_fpr, allowed)
+    calibrated = replace(alone, threshold=raw)
+    flag_threshold, flag_rec, flag_fpr, blend, one = raw, rec, fpr, None, []
+    if reader is not None:
+        one = [i for i, text in enumerate(texts) if len(scoring_units(text, model.sentence_max)) == 1]
+        probe = replace(alone, reader_sha256=reader.sha256, blend=(1.0, 0.0, 0.0))
+        raw_p, logits = Screener(probe, embedder, 2.0, reader).blend_inputs([texts[i] for i in one])
+        blend = fit_blend(raw_p, logits, y[one])
+        blended = replace(calibrated, reader_sha256=reader.sha256, blend=blend, blend_threshold=0.5)
+        flags = Screener(blended, embedder, 2.0, reader).model_scores(texts)  # 0.5: blended probability 0.5
+        tb = min(_operating_point(flags, y, kept, allowed), 1.0 - 1e-9)
+        flag_threshold = float(tb)
+        flag_rec, flag_fpr = _rates(kept | (flags >= tb), y)
+        calibrated = replace(blended, blend_threshold=flag_threshold)
+    cal = Calibration(flag_threshold, model.threshold, int(y.sum()), int((1 - y).sum()), flag_rec, flag_fpr,
+                      cv_rec, cv_fpr, allowed, rec, fpr, blend, len(one))
     cv = dict(model.cv or {}, calibration=cal.as_dict())
-    return replace(model, threshold=raw, cv=cv), cal
+    return replace(calibrated, cv=cv), cal
+
+
+def recalibrate(embedder, data_path=None, artifact_path=None, save: bool = True,
+                reader_threads: int = 1) -> tuple[CrisisModel, Calibration]:
+    """Refit the stored classifier's blend with its stored reader and re-place the threshold on the calibration
+    split as it is now (say, after a spent test split joined it), without retraining either model: what
+    `mend safety train` does after fitting, from the operating point train CV chose."""
+    from pathlib import Path
+
+    from safety.classifier import ARTIFACT_PATH, load_model
+    from safety.labelled import DATA_PATH, load_labelled
+    from safety.reader import Reader
+
+    artifact = Path(artifact_path or ARTIFACT_PATH)
+    stored = load_model(artifact, model_id=embedder.model_id)
+    if stored.data_sha256 != fingerprint(load_labelled(data_path or DATA_PATH, split="train")):
+        raise ValueError("the train split changed since the classifier was fitted; run `mend safety train`")
+    cv_threshold = next(m["threshold"] for m in stored.cv["methods"] if m["method"] == stored.method)
+    reader = Reader(artifact.with_name("reader.npz"), threads=reader_threads) if stored.uses_reader else None
+    held = list(load_labelled(data_path or DATA_PATH, split="calibration"))
+    cv = {k: v for k, v in stored.cv.items() if k != "calibration"}
+    model, calibration = calibrate(replace(stored, threshold=cv_threshold, cv=cv), embedder, held, reader=reader)
+    if save:
+        model.save(artifact)
+    return model, calibration
 
 
 def retrain(embedder, data_path=None, artifact_path=None, save: bool = True, method: str | None = None,
             threshold: float | None = None, veto_threshold: float = 0.0,
-            explicit_veto_threshold: float = 0.0) -> tuple[CrisisModel, TrainingReport | None]:
-    """Load the train split, embed it, cross-validate, fit, and (by default) store the artifact.
+            explicit_veto_threshold: float = 0.0, reader: bool = True, reader_threads: int | None = None,
+            progress=None) -> tuple[CrisisModel, TrainingReport | None]:
+    """Load the train split, embed it, cross-validate, fit, fine-tune the reader, calibrate, and (by default) store
+    the artifacts: classifier.json and, beside it, reader.npz.
 
-    With ``method`` and ``threshold`` (and the veto thresholds, e.g. the stored model's), skip cross-validation and
-    refit only the final model; the report is then None.
+    With ``method`` and ``threshold`` (and the veto thresholds, e.g. the stored model's), skip cross-validation,
+    the reader and calibration, and refit only the final classifier; the report is then None. ``reader=False``
+    leaves the reader out (the classifier alone). ``progress(message)`` hears about the slow steps.
     """
+    import os
+    import tempfile
+    from pathlib import Path
+
     from safety.classifier import ARTIFACT_PATH
     from safety.labelled import DATA_PATH, load_labelled
 
+    say = progress or (lambda message: None)
     examples = list(load_labelled(data_path or DATA_PATH, split="train"))
+    say(f"embedding {len(examples)} train texts")
     vectors = embedder.embed([ex.text for ex in examples])
     sentence_vectors = None
     if method is None or method.endswith("+sentences") or method in EVIDENCE_METHODS:
         units = sorted({u for ex in examples for u in scoring_units(ex.text)[1:] + pooled_sentences(ex.text)})
+        say(f"embedding {len(units)} sentences")
         sentence_vectors = dict(zip(units, embedder.embed(units), strict=True)) if units else {}
+    artifact = Path(artifact_path or ARTIFACT_PATH)
     if method is not None:
         model, report = fit_final(examples, vectors, embedder.model_id, method, threshold,
                                   veto_threshold=veto_threshold, sentence_vectors=sentence_vectors,
                                   explicit_veto_threshold=explicit_veto_threshold), None
-    else:
-        model, report = train_model(examples, vectors, embedder.model_id, sentence_vectors)
-        held = list(load_labelled(data_path or DATA_PATH, split="calibration"))
+        if save:
+            model.save(artifact)
+        return model, report
+    say("cross-validating the candidates")
+    model, report = train_model(examples, vectors, embedder.model_id, sentence_vectors)
+    held = list(load_labelled(data_path or DATA_PATH, split="calibration"))
+    with tempfile.TemporaryDirectory() as scratch:
+        fitted_reader = None
+        if reader:
+            from safety.reader import Reader, fit_reader, save_reader
+
+            threads = reader_threads or os.cpu_count() or 1
+            say("fine-tuning the reader")
+            state = fit_reader([ex.text for ex in examples], [1 if ex.crisis else 0 for ex in examples],
+                               threads=threads, progress=lambda e, loss: say(f"reader epoch {e + 1}: loss {loss:.4f}"))
+            reader_path = artifact.with_name("reader.npz") if save else Path(scratch) / "reader.npz"
+            save_reader(reader_path, state, model.data_sha256)
+            fitted_reader = Reader(reader_path, threads=threads)
         if held:
-            model, calibration = calibrate(model, embedder, held)
+            say("calibrating on the calibration split")
+            model, calibration = calibrate(model, embedder, held, reader=fitted_reader)
             report = replace(report, calibration=calibration)
     if save:
-        model.save(artifact_path or ARTIFACT_PATH)
+        model.save(artifact)
     return model, report

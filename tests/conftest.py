@@ -53,6 +53,21 @@ def embedder():
     return shared_embedder()
 
 
+@pytest.fixture
+def calibration_texts():
+    """A small calibration split: (crisis texts, safe texts, their Examples with split "calibration")."""
+    from safety.labelled import Example
+
+    crisis = ["i cant do this anymore", "nobody would notice if i was gone", "he said he'd hurt me tonight",
+              "my chest hurts and i cant breathe", "i want to disappear for good", "i'm so done with everything"]
+    safe = ["a calm day", "finished the laundry", "my ex blocked me and I'm furious", "done with dating apps",
+            "I cried all night but I'm ok", "tired", "my sister is in the hospital", "work was brutal",
+            "I feel empty since she left", "nothing helps with this heartbreak"]
+    examples = ([Example(t, "crisis", "suicide-or-self-harm", "direct", "calibration") for t in crisis]
+                + [Example(t, "safe", None, "sad", "calibration") for t in safe])
+    return crisis, safe, examples
+
+
 def _postgres_available() -> str | None:
     try:
         eng = create_engine(POSTGRES_ADMIN_URL)
