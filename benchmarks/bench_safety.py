@@ -59,7 +59,7 @@ def run(n_texts: int = 300) -> dict:
               "mean_pooled_sentences": round(float(np.mean([len(pooled_sentences(t)) for t in texts])), 2),
               "method": screener.model.method, "cpus": os.cpu_count(), "load_average": os.getloadavg()}
     result["stored"] = _latencies(screener, texts)
-    alone = replace(screener.model, reader_sha256=None, blend=None, blend_threshold=0.5)
+    alone = screener.model.without_reader()
     if screener.model.uses_reader:
         result["without_reader"] = _latencies(Screener(alone, screener.embedder), texts)
     if screener.model.uses_evidence:

@@ -12,8 +12,6 @@ any failure into a crisis verdict (:mod:`safety.screen`).
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from safety.classifier import CrisisModel, load_model
 from safety.errors import ArtifactError, LabelledDataError, SafetyError
 from safety.patterns import CATEGORIES
@@ -49,7 +47,7 @@ def load_screener(config, embedder=None) -> Screener:
     model = load_model(model_id=getattr(embedder, "model_id", None))
     reader = None
     if model.uses_reader and not config.safety.reader:  # the classifier alone, at its own calibrated threshold
-        model = replace(model, reader_sha256=None, blend=None, blend_threshold=0.5)
+        model = model.without_reader()
     if model.uses_reader:
         from safety.reader import Reader
 

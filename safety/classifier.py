@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -172,23 +172,21 @@ class CrisisModel:
         p = np.clip(np.asarray(raw, dtype=np.float64), 1e-12, 1 - 1e-12)
         return sigmoid(np.log(p / (1 - p)) - logit(self.threshold))
 
-    def blended(self, raw: np.ndarray, reader_logits: np.ndarray) -> np.ndarray:
-        """The blended probability of crisis from the raw probability and the reader's logit."""
-        if self.blend is None:
-            raise ArtifactError(ARTIFACT_PATH, "this classifier has no blend with the reader")
-        p = np.clip(np.asarray(raw, dtype=np.float64), 1e-12, 1 - 1e-12)
-        a, b, c = self.blend
-        return sigmoid(a * np.log(p / (1 - p)) + b * np.asarray(reader_logits, dtype=np.float64) + c)
-
     def flag_scores(self, raw: np.ndarray, reader_logits: np.ndarray | None = None) -> np.ndarray:
-        """The model layer's scores (0.5 = where it flags): the blend with the reader's logit when the model has
-        a reader, else :meth:`shifted`."""
+        """The model layer's scores (0.5 = where it flags): with a reader, the blended logit
+        ``a * logit(raw) + b * reader logit + c`` shifted by ``blend_threshold``; else :meth:`shifted`."""
         if not self.uses_reader:
             return self.shifted(raw)
         if reader_logits is None:
             raise ValueError("this classifier weighs the reader's logit; pass it")
-        p = np.clip(self.blended(raw, reader_logits), 1e-12, 1 - 1e-12)
-        return sigmoid(np.log(p / (1 - p)) - logit(self.blend_threshold))
+        p = np.clip(np.asarray(raw, dtype=np.float64), 1e-12, 1 - 1e-12)
+        a, b, c = self.blend
+        z = a * np.log(p / (1 - p)) + b * np.asarray(reader_logits, dtype=np.float64) + c
+        return sigmoid(z - logit(self.blend_threshold))
+
+    def without_reader(self) -> CrisisModel:
+        """The classifier alone, at its own threshold (placed on the calibration split like the blend's)."""
+        return replace(self, reader_sha256=None, blend=None, blend_threshold=0.5)
 
     def sentence_scores(self, scores: np.ndarray) -> np.ndarray:
         """A sentence's scores as they count against the whole text's (lowered by ``sentence_discount``)."""

@@ -168,23 +168,12 @@ class Screener:
             raise ValueError("blend_inputs needs a reader")
         if any(len(scoring_units(t, self.model.sentence_max)) != 1 for t in texts):
             raise ValueError("blend_inputs takes texts scored as one unit")
-        vectors = np.asarray(self.embedder.embed(list(texts)), dtype=np.float64)
-        pooled = None
-        if self.model.uses_evidence:
-            pooled = self._pooled(list(texts), [pooled_sentences(t) for t in texts], vectors)
-        raw = self.model.raw_probability(vectors, self._exemplar_vectors, texts=list(texts), pooled=pooled)
-        return raw, self.reader.logits(list(texts))
+        units, _, _, _, raw = self._raw_units(list(texts))
+        return raw, self.reader.logits(units)
 
-    def _pooled(self, units: list[str], pooled_of: list[list[str]], vectors: np.ndarray) -> np.ndarray:
-        extra = list(dict.fromkeys(s for ss in pooled_of for s in ss))
-        sentence_vectors = np.asarray(self.embedder.embed(extra), dtype=np.float64) if extra else None
-        row = {u: k for k, u in enumerate(extra)}
-        return np.stack([max_pool(vectors[w], sentence_vectors[[row[s] for s in ss]] if ss else None)
-                         for w, ss in enumerate(pooled_of)])
-
-    def _unit_scores(self, texts: list[str], matched=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per text: the best unit's classifier score (the vetoes' scale), the best unit's model-layer score
-        (:meth:`CrisisModel.flag_scores`), and the embedding of the unit with the best model-layer score."""
+    def _raw_units(self, texts: list[str], matched=None):
+        """What the classifier scores for ``texts`` (:func:`scoring_units`): the units, which text owns each,
+        which are sentences, their embeddings and the classifier's raw probability for each."""
         windows, owner, sentence, pooled_of, evidence = [], [], [], [], []
         for i, text in enumerate(texts):
             ws = scoring_units(text, self.model.sentence_max)
@@ -198,7 +187,7 @@ class Screener:
                 evidence.extend(evidence_of(matched[i]) if single and matched is not None else pattern_evidence(w)
                                 for w in ws)
         if not windows:
-            return np.zeros(len(texts)), np.zeros(len(texts)), np.zeros((len(texts), 0))
+            return windows, owner, sentence, np.zeros((0, 0)), np.zeros(0)
         extra = list(dict.fromkeys(s for ss in pooled_of for s in ss if s not in windows))
         vectors = self.embedder.embed(windows + extra)
         if len(vectors) != len(windows) + len(extra):
@@ -212,6 +201,14 @@ class Screener:
         vectors = vectors[:len(windows)]
         raw = self.model.raw_probability(vectors, self._exemplar_vectors, texts=windows, pooled=pooled,
                                          evidence=evidence or None)
+        return windows, owner, sentence, vectors, raw
+
+    def _unit_scores(self, texts: list[str], matched=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per text: the best unit's classifier score (the vetoes' scale), the best unit's model-layer score
+        (:meth:`CrisisModel.flag_scores`), and the embedding of the unit with the best model-layer score."""
+        windows, owner, sentence, vectors, raw = self._raw_units(texts, matched)
+        if not windows:
+            return np.zeros(len(texts)), np.zeros(len(texts)), np.zeros((len(texts), 0))
         scores = self.model.shifted(raw)
         flags = self.model.flag_scores(raw, self.reader.logits(windows) if self.reader is not None else None)
         if any(sentence):

@@ -447,7 +447,7 @@ def calibrate(model: CrisisModel, embedder, examples: list[Example], budget: flo
         raise ValueError("calibrate takes the calibration split only")
     texts = [ex.text for ex in examples]
     y = np.array([1 if ex.crisis else 0 for ex in examples])
-    alone = replace(model, reader_sha256=None, blend=None, blend_threshold=0.5)
+    alone = model.without_reader()
     patterns_only = Screener(alone, embedder, threshold=2.0)  # the model alone flags nothing at 2.0
     verdicts = patterns_only.screen_many(texts)
     if any("screening-failed" in v.reasons for v in verdicts):

@@ -46,7 +46,7 @@ class FixedReader:
 @pytest.fixture(scope="module")
 def classifier():
     """The stored classifier without its reader."""
-    return replace(load_model(), reader_sha256=None, blend=None, blend_threshold=0.5)
+    return load_model().without_reader()
 
 
 def _with(classifier, reader, blend, blend_threshold=0.5):
@@ -55,7 +55,6 @@ def _with(classifier, reader, blend, blend_threshold=0.5):
 
 def test_the_model_layer_flags_on_the_blend(classifier, embedder):
     alone = Screener(classifier, embedder)
-    assert not alone.screen(_QUIET).crisis or alone.model_scores([_QUIET])[0] >= 0.5
     # all weight on the reader: its logit alone decides
     for logit_, expected in ((3.0, True), (-3.0, False)):
         reader = FixedReader({_QUIET: logit_})

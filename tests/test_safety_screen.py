@@ -53,7 +53,7 @@ _QUIET = "I feel heavy and empty tonight and nothing helps"  # no pattern fires 
 def model():
     """The stored classifier alone: these tests are about its layers and vetoes (the reader's blend is tested in
     tests/test_safety_reader.py)."""
-    return replace(load_model(), reader_sha256=None, blend=None, blend_threshold=0.5)
+    return load_model().without_reader()
 
 
 @pytest.fixture
