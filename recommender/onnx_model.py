@@ -27,14 +27,16 @@ import numpy as np
 
 from mend.errors import ModelError
 
-__all__ = ["graph_path", "ensure_graph", "ensure_built", "export_graph", "export_module", "write_sidecar", "OnnxEncoder"]
+__all__ = ["graph_path", "ensure_graph", "ensure_built", "export_graph", "export_module", "write_sidecar", "file_sha256",
+           "OnnxEncoder"]
 
 OPSET = 17
 BATCH = 16  # texts per run, grouped by length so short sentences are not padded to a long text
 WIDEN = 2.0  # a run holds texts of at most this ratio of token counts (see _runs)
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file, read in 1 MB blocks."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -96,7 +98,7 @@ def export_module(module, tokenizer, out: Path, output: str) -> None:
 
 def _intact(path: Path) -> bool:
     sidecar = Path(f"{path}.sha256")
-    return path.is_file() and sidecar.is_file() and sidecar.read_text().strip() == _sha256(path)
+    return path.is_file() and sidecar.is_file() and sidecar.read_text().strip() == file_sha256(path)
 
 
 def ensure_graph(model_dir: Path, weights_sha256: str, folder: Path) -> Path:
@@ -130,7 +132,7 @@ def ensure_built(path: Path, command: list[str]) -> Path:
 
 def write_sidecar(out: Path) -> None:
     """Record ``out``'s sha256 beside it (checked on every load)."""
-    Path(f"{out}.sha256").write_text(_sha256(Path(out)) + "\n")
+    Path(f"{out}.sha256").write_text(file_sha256(Path(out)) + "\n")
 
 
 class OnnxEncoder:

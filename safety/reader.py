@@ -18,7 +18,6 @@ server never loads torch.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -43,11 +42,9 @@ MAX_TOKENS = 256  # as the embedding model reads
 
 
 def reader_sha256(path: Path = READER_PATH) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    from recommender.onnx_model import file_sha256
+
+    return file_sha256(Path(path))
 
 
 def save_reader(path: Path, state: dict[str, np.ndarray], data_sha256: str, base_layers: int = BASE_LAYERS) -> None:
@@ -60,17 +57,18 @@ def save_reader(path: Path, state: dict[str, np.ndarray], data_sha256: str, base
         np.savez(fh, meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8), **arrays)
 
 
-def load_reader_state(path: Path = READER_PATH) -> tuple[dict[str, np.ndarray], dict]:
-    """The stored layers and head (as float32) and the metadata; ArtifactError when missing or malformed."""
+def load_reader_state(path: Path = READER_PATH, weights: bool = True) -> tuple[dict[str, np.ndarray], dict]:
+    """The stored layers and head (as float32; none unless ``weights``) and the metadata; ArtifactError when
+    missing or malformed."""
     path = Path(path)
     if not path.is_file():
         raise ArtifactError(path, "the reader's weights are missing; run `mend safety train`")
     try:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(bytes(data["meta"]).decode())
-            state = {k[2:]: data[k].astype(np.float32) for k in data.files if k.startswith("w:")}
-        if not isinstance(meta.get("base_layers"), int) or "head.weight" not in state:
-            raise ValueError("no base_layers or head")
+            if not isinstance(meta.get("base_layers"), int) or "w:head.weight" not in data.files:
+                raise ValueError("no base_layers or head")
+            state = {k[2:]: data[k].astype(np.float32) for k in data.files if k.startswith("w:")} if weights else {}
     except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
         raise ArtifactError(path, f"malformed reader weights ({type(exc).__name__}: {exc})") from None
     return state, meta
@@ -221,12 +219,13 @@ def export_reader_graph(model_dir: Path, reader_path: Path, out: Path) -> None:
     export_module(network, tokenizer, out, "logits")
 
 
-def ensure_reader_graph(model_dir: Path, reader_path: Path, folder: Path) -> Path:
-    """The reader's graph for these weights in ``folder``, exported now (in a child process) if missing."""
+def ensure_reader_graph(model_dir: Path, reader_path: Path, folder: Path, sha256: str | None = None) -> Path:
+    """The reader's graph for these weights in ``folder``, exported now (in a child process) if missing.
+    ``sha256``: the weights' sha256, when the caller has it."""
     from recommender.model import MODEL_SHA256
     from recommender.onnx_model import OPSET, ensure_built
 
-    path = Path(folder) / f"crisis-reader-{reader_sha256(reader_path)[:16]}-{MODEL_SHA256[:16]}-opset{OPSET}.onnx"
+    path = Path(folder) / f"crisis-reader-{(sha256 or reader_sha256(reader_path))[:16]}-{MODEL_SHA256[:16]}-opset{OPSET}.onnx"
     return ensure_built(path, [sys.executable, "-m", "safety.reader", "export", str(model_dir), str(reader_path),
                                str(path)])
 
@@ -240,12 +239,13 @@ class Reader:
         from recommender.onnx_model import OnnxEncoder
 
         self.path = Path(path)
-        _, meta = load_reader_state(self.path)  # fails clearly before any export
+        _, meta = load_reader_state(self.path, weights=False)  # fails clearly before any export
         self.sha256 = reader_sha256(self.path)
         self.data_sha256 = meta["data_sha256"]
         model_dir = Path(model_dir) if model_dir else model_path()
         verify_model(model_dir)
-        graph = ensure_reader_graph(model_dir, self.path, Path(graph_dir) if graph_dir else path_for_graphs())
+        graph = ensure_reader_graph(model_dir, self.path, Path(graph_dir) if graph_dir else path_for_graphs(),
+                                    self.sha256)
         self._encoder = OnnxEncoder(graph, model_dir, int(meta.get("max_tokens", MAX_TOKENS)), threads, output=())
 
     def logits(self, texts: list[str]) -> np.ndarray:
