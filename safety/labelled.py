@@ -2,15 +2,15 @@
 
 The set is read from every file in :data:`FILE_PATTERNS` order: ``labelled.jsonl`` (the first
 set, with the retired test splits v1 and v2), ``train_extra_*.jsonl`` (later train records,
-among them the retired test splits v3 to v9), ``calibration_v*.jsonl`` (the calibration split: held
+among them the retired test splits v3 to v12), ``calibration_v*.jsonl`` (the calibration split: held
 out from training, the operating threshold is chosen on it) and ``test_v*.jsonl`` (the held-out
 test split). Each record carries its own split. One JSON
 object per line: ``text``, ``label`` (crisis | safe), ``category`` (one of
 :data:`safety.patterns.CATEGORIES` for crisis, null for safe), ``kind`` (a short tag for
 the kind of statement: direct, coded, idiom, past, denial, ...), ``split`` (train | calibration |
-test), and optionally ``origin`` (``test-v1`` to ``test-v9``: retired test records, now train;
-``test-v10`` to ``test-v12``: the calibration split since rounds 11 and 12; ``test-v13``: the current test split;
-``train-extra-a`` to ``-v``: later train records).
+test), and optionally ``origin`` (``test-v1`` to ``test-v12``: retired test records, now train;
+``test-v13`` to ``test-v16``: the calibration split since rounds 12 and 13; ``test-v17``: the current test split;
+``train-extra-a`` to ``-aa``: later train records).
 safety/data/README.md has the split's history.
 
 The test split is held back: nothing in ``mend safety train`` reads it, and no pattern or
@@ -45,7 +45,7 @@ class Example:
     category: str | None
     kind: str
     split: str
-    origin: str = ""  # "test-v1".."test-v9" (retired test, now train), "test-v10".."-v12" (calibration), "test-v13" (test), ...
+    origin: str = ""  # "test-v1".."test-v12" (retired test, now train), "test-v13".."-v16" (calibration), "test-v17" (test), ...
 
     @property
     def crisis(self) -> bool:

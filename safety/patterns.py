@@ -146,7 +146,7 @@ _WAKE_TIME = r"(?! (?:early|late|on time|in time|before|until|till|til|at|tomorr
 PATTERNS: tuple[Pattern, ...] = (
     # --- suicide or self-harm -------------------------------------------------------------
     _p("suicide.word", SUICIDE, 1.0,
-       r"\b(?:suicid\w*|sucid\w*|suicdal|suisid\w*|su[i1]c[i1]d\w*|sewer ?slide\w*|"
+       r"\b(?:suicid(?!es\b)\w*|sucid\w*|suicdal|suisid\w*|su[i1]c[i1]d(?!es\b)\w*|sewer ?slide\w*|"
        r"sucicid\w*|suicdal|suacid\w*|s\*icid\w*|su\*cid\w*|sui\*id\w*|self[- ]?delet\w*|unaliv\w*|un-aliv\w*)"),
     _p("suicide.kms", SUICIDE, 1.0, r"\b(?:kms|ctb|kmself)\b"),
     _p("suicide.kill_self", SUICIDE, 1.0,
@@ -936,6 +936,9 @@ _NEGATION = re.compile(
 # "no chest pain", "without self harm": a bare "no" negates only the words right after it.
 _ADJACENT_NEGATION = re.compile(r"\b(?:no|without|zero|denies|denied)(?: (?:more|signs? of|thoughts? (?:of|about)|"
                                 r"urges? (?:to|of)|history of|plans? (?:to|of)))? *$")
+# Round 13: "I am not having thoughts of suicide", "I don't have any thoughts of harming myself".
+_NEGATED_THOUGHTS = re.compile(r"\b(?:not|dont|do not|never|no longer)(?: (?:having|have|had|get|getting|any|really|been))*"
+                               r" thoughts? (?:of|about) *$")
 _SENTENCE_BREAK = re.compile(r"[.!?;\n]")
 _CLAUSE_BREAK = re.compile(r"[.!?;,\n]|\b(?:but|though|although|however|yet|except|and now|now)\b")
 _PAST = re.compile(
@@ -958,6 +961,9 @@ _RECURRING = re.compile(
     r"\b(?:again|relaps\w*|tonight|right now|rn|today|this (?:morning|evening|week)|"
     r"lately|these days|started (?:again|back)|back to|coming back)\b"
 )
+# Round 13: the next sentence says it is back ("I thought about suicide a lot last year. Now it's back.").
+_RETURNED = re.compile(r"\b(?:(?:its|it is|theyre|they are|(?:the )?thoughts? (?:is|are)) (?:\w+ )?back|relaps\w*|"
+                       r"started (?:again|back))\b")
 # Said anywhere in the same sentence, these put a match in the past or make it a joke: "was suicidal
 # after my divorce but therapy helped", "scary but he's fine now", "she said it, she was joking".
 _RECOVERY = re.compile(
@@ -969,7 +975,8 @@ _RECOVERY = re.compile(
     r"(?:joking|kidding),? (?:obviously|of course|lol)|(?:but|and|now) (?:hes|shes|theyre|everyone is|everyones) "
     r"(?:totally |completely )?(?:fine|ok|okay|alright)\b|(?:the )?bleeding (?:has |finally |eventually )?stopped|wasnt (?:true|real|serious)|never (?:used|sent|did) it|"
     r"(?:i know|i see|i realise|i realize) now|(?:thankfully|luckily) (?:i|it|he|she)|"
-    r"(?:ended|stopped|passed) when|that was before|(?:not|no longer) in that (?:place|headspace|space)|"
+    r"(?:ended|stopped|passed) when|that was before|that was (?:\w+ ){0,2}(?:months|years|ages|a (?:long time|year)) ago|"
+    r"(?:im|i am) not there (?:anymore|any more)|(?:not|no longer) in that (?:place|headspace|space)|"
     r"dont (?:believe|feel|think) that (?:anymore|any more)|(?:obviously|of course) (?:i )?(?:dont|wont|didnt|wouldnt|"
     r"would never|not)|(?:dont|didnt|do not) (?:really )?mean it|turned out (?:to be|it was)|"
     r"(?:was|is) (?:just|only) (?:a |an )?(?:pulled muscle|panic attack|anxiety|heartburn|indigestion|gas|nothing|"
@@ -981,7 +988,7 @@ _PAST_TENSE = re.compile(r"\b(?:was|were|wanted|used to|believed|thought|felt|ha
                          r"went|took|got|saw|came|said|told|made|ran|fell|woke|\w+ed)\b")
 _OVER_NEXT = re.compile(r"^ *(?:(?:it|that|this) (?:was|happened)(?: \w+){0,3} (?:ago|in (?:19|20)\d\d|(?:19|20)\d\d|"
                         r"when i was)\b|.*\b(?:got help|im (?:fine|okay|ok|safe|better) now|not in that place|"
-                        r"dont (?:believe|feel|think) that anymore|i have a good life|doing (?:ok|okay|better|well) now|"
+                        r"dont (?:believe|feel|think) that anymore|i have a good life|(?:thoughts? )?(?:havent|hasnt|have not) (?:come back|returned)|doing (?:ok|okay|better|well) now|"
                         r"turned out (?:to be|it was)))")
 # Framing that puts the words in a story, a song, a lesson or someone's mouth: "in the movie she leaves
 # a goodbye note", "the lyrics go i wanna die", "we learned the warning signs of suicide".
@@ -1012,7 +1019,7 @@ _WISH_PATTERNS = frozenset({"suicide.want_die", "suicide.want_end", "suicide.not
 # News, anywhere in a sentence that says nothing of the writer ("a man standing on the ledge of a
 # building, it was on the news").
 _NEWS = re.compile(r"\b(?:on|in) the news\b|\bthe news (?:said|says|reported)\b|\bnews (?:story|report|article)\b|"
-                   r"\bheadlines?\b|\baccording to (?:the )?(?:police|news|reports?)\b|\breported that\b")
+                   r"\bheadlines?\b|\b(?:they|people|everyone)(?: are|re) saying\b|\baccording to (?:the )?(?:police|news|reports?)\b|\breported that\b")
 # An everyday reason, in the same sentence, for going away or saying goodbye: "I'll be gone by morning,
 # early flight", "goodbye world, off to camp with no signal", "won't be around much longer, my contract ends".
 _ERRAND = re.compile(
@@ -1086,9 +1093,9 @@ def _framed(before: str) -> bool:
 def _status(pattern: Pattern, text: str, start: int, end: int) -> str:
     clause = _clause_of(text, start, end)
     if pattern.negatable and (_NEGATION.search(_clause_before(text, start))
-                              or _ADJACENT_NEGATION.search(text[:start])):
+                              or _ADJACENT_NEGATION.search(text[:start]) or _NEGATED_THOUGHTS.search(text[:start])):
         return "negated"
-    recurring = _RECURRING.search(clause)
+    recurring = _RECURRING.search(clause) or _RETURNED.search(_next_sentence(text, end))
     if _PAST.search(clause) and not recurring:
         return "past"
     before, sentence = _sentence_of(text, start, end)

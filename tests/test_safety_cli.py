@@ -47,8 +47,8 @@ def test_eval_json_shape(runner):
                                              "medical-emergency"}
     assert result.exit_code == (0 if data["goal"]["met"] else 1)
     # Each part of the split on its own; no held-out text unless asked for with --errors.
-    assert set(combined["per_origin"]) == {"test-v15", "test-v15-everyday"}
-    assert combined["per_origin"]["test-v15-everyday"]["crisis"] == 0
+    assert set(combined["per_origin"]) == {"test-v17", "test-v17-everyday"}
+    assert combined["per_origin"]["test-v17-everyday"]["crisis"] == 0
     assert sum(p["safe"] for p in combined["per_origin"].values()) == combined["overall"]["safe"]
     assert "missed" not in combined and "false_alarms" not in combined
     with_texts = json.loads(runner.invoke(app, ["safety", "eval", "--json", "--errors"]).stdout)["layers"]["combined"]

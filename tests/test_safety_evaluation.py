@@ -24,22 +24,23 @@ def test_labelled_set_size_categories_and_stratified_split():
     labels = Counter(ex.label for ex in examples)
     assert labels["crisis"] >= 220 and labels["safe"] >= 220
     test = [ex for ex in examples if ex.split == "test"]
-    # Test split v15 (safety/data/README.md, round 12), written independently: 298 crisis across every category,
-    # suicide the largest, 300 hard negatives of every kind and 268 everyday messages.
-    assert sum(ex.crisis for ex in test) == 298 and sum(not ex.crisis for ex in test) == 568
+    # Test split v17 (safety/data/README.md, round 13), written independently: 300 crisis across every category,
+    # suicide the largest, 300 hard negatives of every kind and 245 everyday messages.
+    assert sum(ex.crisis for ex in test) == 300 and sum(not ex.crisis for ex in test) == 545
     per_category = Counter(ex.category for ex in test if ex.crisis)
     assert set(per_category) == set(CATEGORIES)
     assert per_category.most_common(1)[0][0] == "suicide-or-self-harm"
     assert all(per_category[c] >= 20 for c in CATEGORIES)
     assert {"idiom", "past", "denial", "news", "fiction", "sad"} <= {ex.kind for ex in test if not ex.crisis}
-    assert {ex.origin for ex in test} == {"test-v15", "test-v15-everyday"}
-    # Test splits v10, v11 (since round 11), v12, v13 and v14 (since round 12) are the calibration split: never
+    assert {ex.origin for ex in test} == {"test-v17", "test-v17-everyday"}
+    # Test splits v13 and v14 (since round 12), v15 and v16 (since round 13) are the calibration split: never
     # trained on, the reader's blend is fitted and the threshold placed on them.
     calibration = [ex for ex in examples if ex.split == "calibration"]
-    assert {ex.origin for ex in calibration} == {f"test-v{v}{part}" for v in range(10, 15) for part in ("", "-everyday")}
-    assert sum(ex.crisis for ex in calibration) == 1499
-    # The retired test splits v1 to v9 are train now; the extra files are train.
-    retired = {f"test-v{n}" for n in range(1, 10)}
+    assert {ex.origin for ex in calibration} == {f"test-v{v}{part}" for v in range(13, 17) for part in ("", "-everyday")}
+    assert sum(ex.crisis for ex in calibration) == 1196
+    # The retired test splits v1 to v9, and v10 to v12 (calibration until round 13), are train now; the extra files
+    # are train.
+    retired = {f"test-v{n}" for n in range(1, 13)}
     train = [ex for ex in examples if ex.split == "train"]
     assert retired | {"train-extra-a", "train-extra-b"} <= {ex.origin for ex in train}
     assert all(ex.split == "train" for ex in examples if ex.origin in retired)
@@ -179,25 +180,26 @@ def test_split_result(embedder):
 
 
 def test_measured_figures_do_not_regress(test_split_result):
-    """A floor at the figures measured on test split v15 (2026-11-26, after round 12): combined recall 98.7%
-    (294/298) at FPR 4.4% (25/568): 19 of v15's 300 hard negatives and 6 of its 268 everyday messages. The
-    round-11 screen scored 290/298 at 22/568 on it. Calibration (v10 to v14) had placed the threshold at 97.4% /
-    5.0% (the classifier alone: 95.7% / 5.0%): see safety/data/README.md."""
+    """A floor at the figures measured on test split v17 (2026-11-26, after round 13): combined recall 98.3%
+    (295/300) at FPR 4.0% (22/545): 15 of v17's 300 hard negatives and 7 of its 245 everyday messages. The
+    round-12 screen scored 291/300 at 29/545 on it. Calibration (v13 to v16) had placed the threshold at 99.4% /
+    5.0% (the classifier alone: 98.9% / 5.0%): see safety/data/README.md."""
     combined = test_split_result.layer("combined").overall
-    assert combined.crisis == 298 and combined.safe == 568
-    assert combined.caught >= 294
-    assert combined.false_alarms <= 25
-    # The model layer catches what the patterns miss (on v15 the patterns caught nothing the model missed, and
-    # added 3 false alarms: 25 against the model layer's 22).
+    assert combined.crisis == 300 and combined.safe == 545
+    assert combined.caught >= 295
+    assert combined.false_alarms <= 22
+    # The model layer catches what the patterns miss (on v17 the patterns caught 1 statement the model missed, and
+    # added 2 false alarms: 22 against the model layer's 20).
     patterns_caught = test_split_result.layer("patterns").overall.caught
     assert test_split_result.layer("model").overall.caught >= patterns_caught + 100
 
 
 def test_goal_on_the_test_split(test_split_result):
-    """Issue 3's goal on the current test split, v15: 98.7% (294/298) at 4.4% (25/568) since round 12. It is not
-    met on every split: round 12 scored 99.3% at 8.7% on v14, and placing the threshold on four of the calibration
-    splits and scoring the fifth meets it on two of five (safety/data/README.md, round 12). This test says when a
-    change takes the screen under the goal on the split it was never tuned on."""
+    """Issue 3's goal on the current test split, v17: 98.3% (295/300) at 4.0% (22/545) since round 13 (round 12
+    scored 97.0% at 5.3% on it). With one calibration split left out in turn (the blend fitted and the threshold
+    placed on the other three), round 13 meets it on three of four, and v14 reaches 9.9% false alarms
+    (safety/data/README.md, round 13). This test says when a change takes the screen under the goal on the split
+    it was never tuned on."""
     combined = test_split_result.layer("combined").overall
     assert combined.recall >= GOAL_RECALL
     assert combined.fpr <= GOAL_FPR

@@ -624,3 +624,38 @@ def test_round7_families_are_vetoable_and_departures_respect_errands():
         if not set(result.reasons) & UNVETOABLE:
             assert vetoable(result.reasons), text
     assert match("i won't be here to see the parade, i'll be travelling").suppressed == ("everyday:suicide.not_around",)
+
+
+@pytest.mark.parametrize(
+    "text, status",
+    [
+        # Round 13 (dev split v16): a denial said as "not having thoughts of", a statistic, a death reported by
+        # others, a past said in the next sentence or later in the same one.
+        ("I am not having thoughts of suicide, I'm just angry", "negated"),
+        ("I don't have any thoughts of harming myself, my therapist asked too", "negated"),
+        ("Read that men make up most suicides in my state", "-"),
+        ("Heard about an old classmate. Suicide, they're saying.", "reported"),
+        ("At 19 I thought about suicide a lot. Those thoughts haven't come back in years.", "past"),
+        ("i thought about ending it every day but that was months ago and i'm not there anymore", "past"),
+    ],
+)
+def test_round13_denials_statistics_and_past_are_not_crisis(text, status):
+    result = match(text)
+    assert not result.crisis, (text, result)
+    assert status == "-" or any(s.startswith(f"{status}:") for s in result.suppressed), (text, result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm having thoughts of suicide again",
+        "I can't stop having thoughts of killing myself",
+        "i'm suicidal and they're saying it's just a phase",
+        "I thought about suicide a lot last year. Now it's back and worse.",
+        "it's been a year since she left and I want to kill myself",
+        "it's been two years since I tried to kill myself and I'm planning it again",
+        "that was months ago, but tonight I'm going to end it",
+    ],
+)
+def test_round13_rules_keep_the_crisis(text):
+    assert match(text).crisis, (text, match(text))

@@ -193,10 +193,12 @@ def test_everyday_check_ins_are_not_crisis(screener):
     assert [t for t, v in zip(EVERYDAY_CHECK_INS, verdicts, strict=True) if v.crisis] == []
 
 
-@pytest.mark.xfail(strict=True, reason="round 12: the reader reads 'took ... out' as the threat idiom (0.60); "
-                                        "known everyday false alarm, see safety/data/README.md")
-def test_known_everyday_false_alarm(screener):
+def test_round_12s_known_everyday_false_alarm_is_gone(screener):
+    """Round 12 flagged "took the dog out" (0.60: the reader read "took ... out" as the threat idiom). Round 13's
+    train has many more everyday reports ("took the dog round the block"); the text itself is only in calibration
+    split v16, never trained on (safety/data/README.md, round 13)."""
     assert not screener.screen("took the dog out").crisis
+    assert not screener.screen("took the trash out").crisis
 
 
 def test_one_bad_text_in_a_batch_does_not_fail_the_others(screener):
