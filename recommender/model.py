@@ -86,7 +86,7 @@ class Embedder:
             self._load_torch(path, threads)
         else:
             raise ModelError(path, f"unknown model backend {backend!r} (onnx or torch)")
-        self._batcher = _Batcher(lambda texts: self._encode(texts, 32))
+        self._batcher = Batcher(lambda texts: self._encode(texts, 32))
 
     def _load_torch(self, path: Path, threads: int | None) -> None:
         import torch
@@ -132,15 +132,27 @@ class Embedder:
                 vectors = self._batcher.encode(texts_missing)
             else:  # a bulk job (the corpus): run it here, in batches of batch_size
                 vectors = self._encode(texts_missing, batch_size)
-            with self._memo_lock:
-                for i, vector in zip(missing, vectors, strict=True):
-                    out[i] = vector
-                    if self._memo_size:
-                        self._memo[keys[i]] = vector
-                        self._memo.move_to_end(keys[i])
-                while len(self._memo) > self._memo_size:
-                    self._memo.popitem(last=False)
+            for i, vector in zip(missing, vectors, strict=True):
+                out[i] = vector
+            self._store([keys[i] for i in missing], vectors)
         return np.stack(out).astype(np.float32, copy=False)
+
+    def remember(self, texts: list[str], vectors: np.ndarray) -> None:
+        """Keep ``vectors`` that this model's graph made elsewhere for ``texts`` (the crisis reader's graph gives
+        the screen each unit's embedding beside its logit), so they are not embedded again."""
+        if len(texts) != len(vectors):
+            raise ValueError("one vector per text")
+        self._store([hashlib.sha256(t.encode("utf-8")).digest() for t in texts], np.asarray(vectors, np.float32))
+
+    def _store(self, keys: list[bytes], vectors: np.ndarray) -> None:
+        if not self._memo_size:
+            return
+        with self._memo_lock:
+            for key, vector in zip(keys, vectors, strict=True):
+                self._memo[key] = vector
+                self._memo.move_to_end(key)
+            while len(self._memo) > self._memo_size:
+                self._memo.popitem(last=False)
 
     def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         if self._onnx is not None:
@@ -152,23 +164,27 @@ class Embedder:
         return np.asarray(vectors, dtype=np.float32)
 
 
-class _Batcher:
+class Batcher:
     """One thread runs the model for small requests; texts from concurrent callers share a
     forward pass (up to :data:`MAX_BATCH_TEXTS`), so the web server's threads neither run
-    several forward passes that fight over the cores nor pay a whole pass each."""
+    several forward passes that fight over the cores nor pay a whole pass each.
 
-    def __init__(self, encode):
+    ``encode(texts)`` gives one array with a row per text, or a tuple of such arrays (a graph with
+    several outputs); each caller gets its own rows of each."""
+
+    def __init__(self, encode, name: str = "mend-embedder"):
         self._encode = encode
+        self._name = name
         self._queue: queue.SimpleQueue[tuple[list[str], Future]] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
-    def encode(self, texts: list[str]) -> np.ndarray:
+    def encode(self, texts: list[str]):
         future: Future = Future()
         self._queue.put((list(texts), future))
         with self._start_lock:
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="mend-embedder", daemon=True)
+                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
                 self._thread.start()
         return future.result()
 
@@ -192,8 +208,10 @@ class _Batcher:
                 continue
             start = 0
             for item_texts, future in batch:
-                future.set_result(vectors[start:start + len(item_texts)])
-                start += len(item_texts)
+                end = start + len(item_texts)
+                future.set_result(tuple(v[start:end] for v in vectors) if isinstance(vectors, tuple)
+                                  else vectors[start:end])
+                start = end
 
 
 def _max_tokens(path: Path) -> int:

@@ -70,12 +70,12 @@ def export_graph(model_dir: Path, out: Path) -> None:
             mean = (tokens * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(mean, dim=1)
 
-    export_module(_Pooled(model[0].auto_model).eval(), model.tokenizer, out, "vectors")
+    export_module(_Pooled(model[0].auto_model).eval(), model.tokenizer, out, ("vectors",))
 
 
-def export_module(module, tokenizer, out: Path, output: str) -> None:
+def export_module(module, tokenizer, out: Path, outputs: tuple[str, ...]) -> None:
     """Export a torch ``module`` taking (ids, mask, types) to ONNX at ``out``, batch and token axes dynamic, its
-    one output named ``output``; written to a partial file first, then its sha256 beside it."""
+    outputs named ``outputs`` (one per text each); written to a partial file first, then its sha256 beside it."""
     import warnings
 
     import torch
@@ -88,8 +88,8 @@ def export_module(module, tokenizer, out: Path, output: str) -> None:
         warnings.simplefilter("ignore")
         torch.onnx.export(
             module, (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]), str(partial),
-            input_names=["ids", "mask", "types"], output_names=[output], opset_version=OPSET,
-            dynamic_axes={n: {0: "batch", 1: "tokens"} for n in ("ids", "mask", "types")} | {output: {0: "batch"}},
+            input_names=["ids", "mask", "types"], output_names=list(outputs), opset_version=OPSET,
+            dynamic_axes={n: {0: "batch", 1: "tokens"} for n in ("ids", "mask", "types")} | {o: {0: "batch"} for o in outputs},
             dynamo=False,
         )
     partial.replace(out)
@@ -138,18 +138,18 @@ def write_sidecar(out: Path) -> None:
 class OnnxEncoder:
     """Unit vectors for texts from the exported graph; ``count_tokens`` as the model's tokenizer counts.
 
-    ``output``: the shape of the graph's output per text (a 384-dimensional vector for the embedding graph;
-    ``()`` for a graph that gives one number per text, such as :mod:`safety.reader`'s)."""
+    ``outputs``: the shape of each of the graph's outputs per text (one 384-dimensional vector for the embedding
+    graph; a vector and ``()``, one number per text, for :mod:`safety.reader`'s)."""
 
     def __init__(self, graph: Path, model_dir: Path, max_tokens: int, threads: int = 1,
-                 output: tuple[int, ...] = (384,)):
+                 outputs: tuple[tuple[int, ...], ...] = ((384,),)):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
         if not _intact(Path(graph)):
             raise ModelError(graph, "the ONNX graph does not match its recorded sha256; delete it to re-export")
         self.max_tokens = max_tokens
-        self.output = tuple(output)
+        self.outputs = tuple(tuple(shape) for shape in outputs)
         self._counter = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
         self._counter.no_truncation()
         self._counter.no_padding()
@@ -162,15 +162,23 @@ class OnnxEncoder:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # idle threads don't burn CPU
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        if len(self._session.get_outputs()) != len(self.outputs):
+            raise ModelError(graph, f"the ONNX graph has {len(self._session.get_outputs())} outputs, "
+                                    f"expected {len(self.outputs)}; delete it to re-export")
 
     def count_tokens(self, text: str) -> int:
         """Word pieces in ``text``, without the special tokens."""
         return len(self._counter.encode(text, add_special_tokens=False).ids)
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        """The graph's first output for each text."""
+        return self.encode_all(texts)[0]
+
+    def encode_all(self, texts: list[str]) -> tuple[np.ndarray, ...]:
+        """Every output of the graph for each text, from one run per group of similar length."""
         ids = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
         order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
-        out = np.zeros((len(texts), *self.output), dtype=np.float32)
+        out = tuple(np.zeros((len(texts), *shape), dtype=np.float32) for shape in self.outputs)
         for batch in _runs(order, [len(x) for x in ids]):
             width = max(len(ids[i]) for i in batch)
             tokens = np.zeros((len(batch), width), dtype=np.int64)
@@ -178,7 +186,9 @@ class OnnxEncoder:
             for row, i in enumerate(batch):
                 tokens[row, :len(ids[i])] = ids[i]
                 mask[row, :len(ids[i])] = 1
-            out[batch] = self._session.run(None, {"ids": tokens, "mask": mask, "types": np.zeros_like(tokens)})[0]
+            results = self._session.run(None, {"ids": tokens, "mask": mask, "types": np.zeros_like(tokens)})
+            for k, result in enumerate(results):
+                out[k][batch] = result
         return out
 
 

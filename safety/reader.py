@@ -11,7 +11,9 @@ safety/data/README.md); how the two logits are weighed is fitted on the calibrat
 ``safety/data/reader.npz`` holds only what was fitted (float16, with the train split's fingerprint and the
 layer it starts at). At run time the whole network runs as an ONNX graph exported once from the verified base
 weights and those layers (:func:`ensure_reader_graph`, in a child process, like the embedding graph), so the web
-server never loads torch.
+server never loads torch. The graph also finishes the verified model's own top layers from the same lower layers
+and gives each text's sentence embedding beside the logit (:meth:`Reader.read`): the screen needs both for every
+unit it scores, and the lower layers, two thirds of the work, then run once instead of twice.
 
     python -m safety.reader export MODEL_DIR READER.npz OUT.onnx     # what ensure_reader_graph runs
 """
@@ -24,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from recommender.model import DIMENSIONS, MAX_BATCH_TEXTS, Batcher
 from safety.errors import ArtifactError
 
 __all__ = ["READER_PATH", "BASE_LAYERS", "Reader", "fit_reader", "save_reader", "load_reader_state",
@@ -39,6 +42,7 @@ BATCH = 32  # texts per step, grouped by length
 WEIGHT_DECAY = 0.01
 SEED = 0
 MAX_TOKENS = 256  # as the embedding model reads
+GRAPH_FORM = "v2"  # in the graph's file name: v2 gives the sentence embedding beside the logit
 
 
 def reader_sha256(path: Path = READER_PATH) -> str:
@@ -74,6 +78,11 @@ def load_reader_state(path: Path = READER_PATH, weights: bool = True) -> tuple[d
     return state, meta
 
 
+def _additive(torch, mask):
+    """The attention mask as BERT's layers add it to their scores (0 where a token is, -inf-ish where padding is)."""
+    return (1.0 - mask[:, None, None, :].to(torch.float32)) * torch.finfo(torch.float32).min
+
+
 def _torch_modules(model_dir: Path):
     """The verified BERT (eval mode) and a factory for the trainable top, in torch (offline tools only)."""
     import copy
@@ -90,7 +99,7 @@ def _torch_modules(model_dir: Path):
     bert = st[0].auto_model.eval()
 
     def additive(mask):
-        return (1.0 - mask[:, None, None, :].to(torch.float32)) * torch.finfo(torch.float32).min
+        return _additive(torch, mask)
 
     class Top(torch.nn.Module):
         """Layers ``base``.. of the model (initialised from it) and a linear head over their mean-pooled tokens."""
@@ -191,7 +200,9 @@ def _batch(torch, rows: list[list[int]]):
 
 
 def reader_network(model_dir: Path, reader_path: Path = READER_PATH):
-    """The whole network in torch, (ids, mask, types) -> logit per text: the verified layers, then the stored ones."""
+    """The whole network in torch, (ids, mask, types) -> (unit vector, logit) per text: the verified layers below
+    the stored ones, then the stored layers and head (the logit) and, beside them, the verified model's own top
+    layers, mean pooling and L2 normalisation (the sentence embedding, as :mod:`recommender.onnx_model`'s graph)."""
     state, meta = load_reader_state(reader_path)
     torch, tokenizer, Top, frozen, bert = _torch_modules(model_dir)
     base = meta["base_layers"]
@@ -206,7 +217,14 @@ def reader_network(model_dir: Path, reader_path: Path = READER_PATH):
             self.top = top
 
         def forward(self, ids, mask, types):
-            return self.top(frozen(ids, mask, base, self.bert, types), mask)
+            shared = frozen(ids, mask, base, self.bert, types)
+            hidden, extended = shared, _additive(torch, mask)
+            for layer in self.bert.encoder.layer[base:]:
+                out = layer(hidden, attention_mask=extended)
+                hidden = out[0] if isinstance(out, tuple) else out
+            weights = mask.unsqueeze(-1).to(hidden.dtype)
+            mean = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(mean, dim=1), self.top(shared, mask)
 
     return torch, tokenizer, Network().eval()
 
@@ -216,7 +234,7 @@ def export_reader_graph(model_dir: Path, reader_path: Path, out: Path) -> None:
     from recommender.onnx_model import export_module
 
     _, tokenizer, network = reader_network(model_dir, reader_path)
-    export_module(network, tokenizer, out, "logits")
+    export_module(network, tokenizer, out, ("vectors", "logits"))
 
 
 def ensure_reader_graph(model_dir: Path, reader_path: Path, folder: Path, sha256: str | None = None) -> Path:
@@ -225,13 +243,14 @@ def ensure_reader_graph(model_dir: Path, reader_path: Path, folder: Path, sha256
     from recommender.model import MODEL_SHA256
     from recommender.onnx_model import OPSET, ensure_built
 
-    path = Path(folder) / f"crisis-reader-{(sha256 or reader_sha256(reader_path))[:16]}-{MODEL_SHA256[:16]}-opset{OPSET}.onnx"
+    name = f"crisis-reader-{GRAPH_FORM}-{(sha256 or reader_sha256(reader_path))[:16]}-{MODEL_SHA256[:16]}-opset{OPSET}"
+    path = Path(folder) / f"{name}.onnx"
     return ensure_built(path, [sys.executable, "-m", "safety.reader", "export", str(model_dir), str(reader_path),
                                str(path)])
 
 
 class Reader:
-    """The reader's logit for texts (positive leans crisis), from its ONNX graph."""
+    """The reader's logit for texts (positive leans crisis) and their sentence embeddings, from its ONNX graph."""
 
     def __init__(self, path: Path = READER_PATH, *, model_dir: Path | None = None, threads: int = 1,
                  graph_dir: Path | None = None):
@@ -246,12 +265,23 @@ class Reader:
         verify_model(model_dir)
         graph = ensure_reader_graph(model_dir, self.path, Path(graph_dir) if graph_dir else path_for_graphs(),
                                     self.sha256)
-        self._encoder = OnnxEncoder(graph, model_dir, int(meta.get("max_tokens", MAX_TOKENS)), threads, output=())
+        self._encoder = OnnxEncoder(graph, model_dir, int(meta.get("max_tokens", MAX_TOKENS)), threads,
+                                    outputs=((DIMENSIONS,), ()))
+        # As the embedder's: one thread runs the graph, and concurrent screens share its passes.
+        self._batcher = Batcher(self._encoder.encode_all, name="mend-crisis-reader")
+
+    def read(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(unit vectors, logits) for ``texts``: the vectors are the embedding model's (as
+        :meth:`recommender.model.Embedder.embed` gives them), from the same pass as the logits."""
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32), np.zeros(0)
+        texts = list(texts)
+        run = self._batcher.encode if len(texts) <= MAX_BATCH_TEXTS else self._encoder.encode_all
+        vectors, logits = run(texts)
+        return vectors, logits.astype(np.float64)
 
     def logits(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros(0)
-        return self._encoder.encode(list(texts)).astype(np.float64)
+        return self.read(texts)[1]
 
 
 if __name__ == "__main__":  # python -m safety.reader export MODEL_DIR READER.npz OUT.onnx

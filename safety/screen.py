@@ -168,12 +168,13 @@ class Screener:
             raise ValueError("blend_inputs needs a reader")
         if any(len(scoring_units(t, self.model.sentence_max)) != 1 for t in texts):
             raise ValueError("blend_inputs takes texts scored as one unit")
-        units, _, _, _, raw = self._raw_units(list(texts))
-        return raw, self.reader.logits(units)
+        _, _, _, _, raw, logits = self._raw_units(list(texts))
+        return raw, logits
 
     def _raw_units(self, texts: list[str], matched=None):
         """What the classifier scores for ``texts`` (:func:`scoring_units`): the units, which text owns each,
-        which are sentences, their embeddings and the classifier's raw probability for each."""
+        which are sentences, their embeddings, the classifier's raw probability for each, and the reader's logit
+        for each (None without a reader)."""
         windows, owner, sentence, pooled_of, evidence = [], [], [], [], []
         for i, text in enumerate(texts):
             ws = scoring_units(text, self.model.sentence_max)
@@ -187,11 +188,20 @@ class Screener:
                 evidence.extend(evidence_of(matched[i]) if single and matched is not None else pattern_evidence(w)
                                 for w in ws)
         if not windows:
-            return windows, owner, sentence, np.zeros((0, 0)), np.zeros(0)
+            return windows, owner, sentence, np.zeros((0, 0)), np.zeros(0), None
         extra = list(dict.fromkeys(s for ss in pooled_of for s in ss if s not in windows))
-        vectors = self.embedder.embed(windows + extra)
-        if len(vectors) != len(windows) + len(extra):
-            raise ValueError("the embedder returned the wrong number of vectors")
+        logits = None
+        if self.reader is not None:  # the reader's graph gives the units' embeddings beside its logits
+            vectors, logits = self.reader.read(windows)
+            remember = getattr(self.embedder, "remember", None)
+            if remember is not None:  # the recommender reads the same journal text next
+                remember(windows, vectors)
+            if extra:
+                vectors = np.concatenate([vectors, self.embedder.embed(extra)])
+        else:
+            vectors = self.embedder.embed(windows + extra)
+        if len(vectors) != len(windows) + len(extra) or (logits is not None and len(logits) != len(windows)):
+            raise ValueError("the embedder or the reader returned the wrong number of results")
         vectors = np.asarray(vectors, dtype=np.float64)
         pooled = None
         if self.model.uses_evidence:
@@ -201,16 +211,16 @@ class Screener:
         vectors = vectors[:len(windows)]
         raw = self.model.raw_probability(vectors, self._exemplar_vectors, texts=windows, pooled=pooled,
                                          evidence=evidence or None)
-        return windows, owner, sentence, vectors, raw
+        return windows, owner, sentence, vectors, raw, logits
 
     def _unit_scores(self, texts: list[str], matched=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per text: the best unit's classifier score (the vetoes' scale), the best unit's model-layer score
         (:meth:`CrisisModel.flag_scores`), and the embedding of the unit with the best model-layer score."""
-        windows, owner, sentence, vectors, raw = self._raw_units(texts, matched)
+        windows, owner, sentence, vectors, raw, logits = self._raw_units(texts, matched)
         if not windows:
             return np.zeros(len(texts)), np.zeros(len(texts)), np.zeros((len(texts), 0))
         scores = self.model.shifted(raw)
-        flags = self.model.flag_scores(raw, self.reader.logits(windows) if self.reader is not None else None)
+        flags = self.model.flag_scores(raw, logits)
         if any(sentence):
             scores = np.where(sentence, self.model.sentence_scores(scores), scores)
             flags = np.where(sentence, self.model.sentence_scores(flags), flags)

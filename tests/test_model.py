@@ -47,16 +47,29 @@ def test_repeated_texts_are_embedded_once_and_give_the_same_vectors(embedder, mo
     assert again.shape == (3, 384)
 
 
+def test_remembered_vectors_are_not_embedded_again(embedder, monkeypatch):
+    vector = embedder.embed(["remember check: made by another graph"])[0]
+    monkeypatch.setattr(embedder, "_memo_size", 4096)
+    embedder.remember(["remember check: kept"], vector[None, :])
+    monkeypatch.setattr(embedder, "_encode", lambda texts, batch_size: pytest.fail(f"embedded again: {texts}"))
+    assert np.array_equal(embedder.embed(["remember check: kept"])[0], vector)
+    with pytest.raises(ValueError, match="one vector per text"):
+        embedder.remember(["a", "b"], vector[None, :])
+
+
 def test_memo_is_bounded(embedder, monkeypatch):
     monkeypatch.setattr(embedder, "_memo_size", 2)
     embedder.embed(["bound a", "bound b", "bound c"])
     assert len(embedder._memo) <= 2
 
 
-def test_concurrent_callers_share_forward_passes_and_get_their_own_vectors():
+@pytest.mark.parametrize("outputs", [1, 2])
+def test_concurrent_callers_share_forward_passes_and_get_their_own_vectors(outputs):
+    """``outputs=2``: a graph with two outputs (the crisis reader's vectors and logits); each caller gets its own
+    rows of both."""
     import threading
 
-    from recommender.model import _Batcher
+    from recommender.model import Batcher
 
     started, release, batches = threading.Event(), threading.Event(), []
 
@@ -65,9 +78,10 @@ def test_concurrent_callers_share_forward_passes_and_get_their_own_vectors():
         if len(batches) == 1:
             started.set()
             release.wait(10)
-        return np.array([[len(t), ord(t[0])] for t in texts], dtype=np.float32)
+        rows = np.array([[len(t), ord(t[0])] for t in texts], dtype=np.float32)
+        return rows if outputs == 1 else (rows, -rows[:, 0])
 
-    batcher = _Batcher(encode)
+    batcher = Batcher(encode)
     results = {}
 
     def call(name, texts):
@@ -88,13 +102,16 @@ def test_concurrent_callers_share_forward_passes_and_get_their_own_vectors():
     for t in [first, *waiting]:
         t.join(10)
     assert len(batches) == 2 and sorted(batches[1]) == sorted(t for i in range(1, 6) for t in (f"b{i}", "cc" * i))
+    if outputs == 2:
+        assert all(r[1].tolist() == (-r[0][:, 0]).tolist() for r in results.values())
+        results = {name: r[0] for name, r in results.items()}
     assert results["first"].tolist() == [[1, ord("a")]]
     for i in range(1, 6):
         assert results[f"c{i}"].tolist() == [[2, ord("b")], [2 * i, ord("c")]]
 
 
 def test_a_failing_forward_pass_reaches_every_caller_and_the_next_call_works():
-    from recommender.model import _Batcher
+    from recommender.model import Batcher
 
     calls = []
 
@@ -104,7 +121,7 @@ def test_a_failing_forward_pass_reaches_every_caller_and_the_next_call_works():
             raise RuntimeError("out of memory")
         return np.ones((len(texts), 2), dtype=np.float32)
 
-    batcher = _Batcher(encode)
+    batcher = Batcher(encode)
     with pytest.raises(RuntimeError, match="out of memory"):
         batcher.encode(["x"])
     assert batcher.encode(["y", "z"]).shape == (2, 2)

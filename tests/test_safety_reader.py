@@ -29,7 +29,8 @@ _VETOABLE = "this is my last message. thank you for everything"  # suicide.leavi
 
 
 class FixedReader:
-    """An in-memory reader: a given logit per text, ``default`` for the rest."""
+    """An in-memory reader: a given logit per text, ``default`` for the rest; the vectors are the shared
+    embedder's, as the real reader's graph gives them."""
 
     sha256 = "f" * 64
 
@@ -38,9 +39,12 @@ class FixedReader:
         self.default = default
         self.seen: list[str] = []
 
-    def logits(self, texts):
+    def read(self, texts):
+        from recommender.model import shared_embedder
+
         self.seen.extend(texts)
-        return np.array([self._logits.get(t, self.default) for t in texts], dtype=np.float64)
+        return shared_embedder().embed(list(texts)), np.array([self._logits.get(t, self.default) for t in texts],
+                                                             dtype=np.float64)
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +105,7 @@ def test_a_screener_refuses_a_missing_or_foreign_reader(classifier, embedder):
 
 def test_a_failing_reader_fails_safe(classifier, embedder):
     class Broken(FixedReader):
-        def logits(self, texts):
+        def read(self, texts):
             raise RuntimeError("onnx went away")
 
     reader = Broken()
@@ -162,20 +166,25 @@ def tiny_reader(tmp_path_factory):
     return path, folder / "graphs"
 
 
-def test_the_readers_graph_scores_as_its_torch_network(tiny_reader):
-    """The ONNX graph exported from the verified base and the stored layers gives torch's logits."""
+def test_the_readers_graph_scores_as_its_torch_network(tiny_reader, embedder):
+    """The ONNX graph exported from the verified base and the stored layers gives torch's logits, and beside them
+    the embedding model's own vectors (from the lower layers they share)."""
     from recommender.model import model_path
     from safety.reader import reader_network
 
     path, graphs = tiny_reader
     texts = list(_TINY[0] + _TINY[1]) + ["a much longer message about the day, the breakup and work " * 3]
-    got = Reader(path, graph_dir=graphs).logits(texts)
+    reader = Reader(path, graph_dir=graphs)
+    vectors, logits = reader.read(texts)
     torch, tokenizer, network = reader_network(model_path(), path)
     batch = tokenizer(texts, padding=True, return_tensors="pt")
     with torch.no_grad():
-        expected = network(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"]).numpy()
-    assert np.max(np.abs(got - expected)) < 1e-3
-    assert Reader(path, graph_dir=graphs).sha256 == reader_sha256(path)
+        expected_vectors, expected = network(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])
+    assert np.max(np.abs(logits - expected.numpy())) < 1e-3
+    assert np.max(np.abs(vectors - expected_vectors.numpy())) < 1e-4
+    assert np.max(np.abs(vectors - embedder.embed(texts))) < 1e-5, "the embedding graph's vectors"
+    assert np.array_equal(reader.logits(texts), logits)
+    assert reader.sha256 == reader_sha256(path)
 
 
 def test_stored_reader_weights_are_float16_and_read_back(tiny_reader, tmp_path):

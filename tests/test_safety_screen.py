@@ -8,6 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from recommender.model import Embedder
 from safety import (
     CATEGORIES,
     FAILSAFE,
@@ -199,6 +200,17 @@ def test_round_12s_known_everyday_false_alarm_is_gone(screener):
     split v16, never trained on (safety/data/README.md, round 13)."""
     assert not screener.screen("took the dog out").crisis
     assert not screener.screen("took the trash out").crisis
+
+
+def test_the_screen_leaves_each_units_embedding_for_the_recommender(screener, embedder, monkeypatch):
+    """The reader's graph gives each unit's embedding beside its logit (one pass through the shared lower layers);
+    the screen hands them to the embedder, so the recommender does not embed the same journal text again."""
+    text = "Memo check: the interview went badly. I am going to the gym tonight."
+    fresh = Embedder(memo_size=0, threads=1).embed([text, "Memo check: the interview went badly."])
+    assert not screener.screen(text).crisis
+    monkeypatch.setattr(embedder, "_encode", lambda texts, batch_size: pytest.fail(f"embedded again: {texts}"))
+    again = embedder.embed([text, "Memo check: the interview went badly."])
+    assert np.max(np.abs(again - fresh)) < 1e-5
 
 
 def test_one_bad_text_in_a_batch_does_not_fail_the_others(screener):
