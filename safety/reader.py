@@ -98,9 +98,6 @@ def _torch_modules(model_dir: Path):
     st = SentenceTransformer(str(model_dir), device="cpu")
     bert = st[0].auto_model.eval()
 
-    def additive(mask):
-        return _additive(torch, mask)
-
     class Top(torch.nn.Module):
         """Layers ``base``.. of the model (initialised from it) and a linear head over their mean-pooled tokens."""
 
@@ -110,7 +107,7 @@ def _torch_modules(model_dir: Path):
             self.head = torch.nn.Linear(bert.config.hidden_size, 1)
 
         def forward(self, hidden, mask):
-            extended = additive(mask)
+            extended = _additive(torch, mask)
             for layer in self.layers:
                 out = layer(hidden, attention_mask=extended)
                 hidden = out[0] if isinstance(out, tuple) else out
@@ -121,7 +118,7 @@ def _torch_modules(model_dir: Path):
     def frozen(ids, mask, base: int, bert=bert, types=None):
         types = torch.zeros_like(ids) if types is None else types
         hidden = bert.embeddings(input_ids=ids, token_type_ids=types)
-        extended = additive(mask)
+        extended = _additive(torch, mask)
         for layer in bert.encoder.layer[:base]:
             out = layer(hidden, attention_mask=extended)
             hidden = out[0] if isinstance(out, tuple) else out
