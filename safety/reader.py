@@ -30,7 +30,7 @@ from recommender.model import DIMENSIONS, MAX_BATCH_TEXTS, Batcher
 from safety.errors import ArtifactError
 
 __all__ = ["READER_PATH", "BASE_LAYERS", "Reader", "fit_reader", "save_reader", "load_reader_state",
-           "reader_sha256", "ensure_reader_graph", "export_reader_graph"]
+           "reader_sha256", "ensure_reader_graph", "export_reader_graph", "prune_reader_graphs"]
 
 READER_PATH = Path(__file__).resolve().parent / "data" / "reader.npz"
 BASE_LAYERS = 4  # layers 0-3 stay the verified model's; 4 and 5 are fine-tuned (round 12: see safety/data/README.md)
@@ -43,6 +43,7 @@ WEIGHT_DECAY = 0.01
 SEED = 0
 MAX_TOKENS = 256  # as the embedding model reads
 GRAPH_FORM = "v2"  # in the graph's file name: v2 gives the sentence embedding beside the logit
+STALE_GRAPH_SECONDS = 24 * 3600  # another reader's graph unused this long is deleted when a new one is exported
 
 
 def reader_sha256(path: Path = READER_PATH) -> str:
@@ -242,8 +243,26 @@ def ensure_reader_graph(model_dir: Path, reader_path: Path, folder: Path, sha256
 
     name = f"crisis-reader-{GRAPH_FORM}-{(sha256 or reader_sha256(reader_path))[:16]}-{MODEL_SHA256[:16]}-opset{OPSET}"
     path = Path(folder) / f"{name}.onnx"
-    return ensure_built(path, [sys.executable, "-m", "safety.reader", "export", str(model_dir), str(reader_path),
-                               str(path)])
+    fresh = not path.exists()
+    built = ensure_built(path, [sys.executable, "-m", "safety.reader", "export", str(model_dir), str(reader_path),
+                                str(path)])
+    if fresh:
+        prune_reader_graphs(Path(folder), keep=built)
+    return built
+
+
+def prune_reader_graphs(folder: Path, keep: Path, older_than: float = STALE_GRAPH_SECONDS) -> list[Path]:
+    """Delete the reader graphs in ``folder`` other than ``keep`` that were last written over ``older_than`` seconds
+    ago (each retrain's graph is 90 MB; a process started in that time may still be loading one). Returns them."""
+    import time
+
+    gone = []
+    for graph in Path(folder).glob("crisis-reader-*.onnx"):
+        if graph != Path(keep) and time.time() - graph.stat().st_mtime > older_than:
+            graph.unlink(missing_ok=True)
+            Path(f"{graph}.sha256").unlink(missing_ok=True)
+            gone.append(graph)
+    return gone
 
 
 class Reader:

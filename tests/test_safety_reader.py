@@ -4,6 +4,7 @@ blends its logit with the classifier's."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -228,3 +229,25 @@ def test_the_reader_can_be_switched_off_in_config(make_config, embedder):
     assert off.model.threshold == on.model.threshold  # placed for the classifier alone by `mend safety calibrate`
     text = "I feel heavy and empty tonight and nothing helps"
     assert off.model_scores([text])[0] != pytest.approx(on.model_scores([text])[0])
+
+
+def test_old_reader_graphs_are_pruned_and_recent_ones_kept(tmp_path):
+    """Each retrain exports a new 90 MB graph; another reader's graph unwritten for a day is deleted then."""
+    import os
+    import time
+
+    from safety.reader import prune_reader_graphs
+
+    def graph(name, age):
+        path = tmp_path / f"crisis-reader-{name}.onnx"
+        path.write_bytes(b"graph")
+        Path(f"{path}.sha256").write_text("x\n")
+        os.utime(path, (time.time() - age, time.time() - age))
+        return path
+
+    keep, recent, old = graph("v2-keep", 3 * 86400), graph("v2-recent", 60), graph("old", 2 * 86400)
+    embedding = tmp_path / "all-MiniLM-L6-v2-x-opset17.onnx"
+    embedding.write_bytes(b"graph")
+    assert prune_reader_graphs(tmp_path, keep=keep) == [old]
+    assert not old.exists() and not Path(f"{old}.sha256").exists()
+    assert keep.exists() and recent.exists() and Path(f"{recent}.sha256").exists() and embedding.exists()
