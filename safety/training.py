@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 from scipy import sparse
@@ -72,7 +72,7 @@ from safety.labelled import Example, fingerprint
 from safety.screen import pooled_sentences, scored_closely, scoring_units
 
 __all__ = ["TrainingReport", "MethodReport", "Calibration", "train_model", "fit_final", "calibrate", "recalibrate",
-           "retrain", "fit_blend",
+           "retrain", "fit_blend", "leave_one_out", "LeftOut", "stored_for_calibration",
            "cv_groups",
            "FPR_BUDGET", "FOLDS"]
 
@@ -478,11 +478,10 @@ def calibrate(model: CrisisModel, embedder, examples: list[Example], budget: flo
     return replace(calibrated, cv=cv), cal
 
 
-def recalibrate(embedder, data_path=None, artifact_path=None, save: bool = True,
-                reader_threads: int = 1) -> tuple[CrisisModel, Calibration]:
-    """Refit the stored classifier's blend with its stored reader and re-place the threshold on the calibration
-    split as it is now (say, after a spent test split joined it), without retraining either model: what
-    `mend safety train` does after fitting, from the operating point train CV chose."""
+def stored_for_calibration(embedder, data_path=None, artifact_path=None,
+                           reader_threads: int = 1) -> tuple[CrisisModel, object, list[Example]]:
+    """The stored classifier at the threshold train CV chose (as calibration starts from it), its reader (None
+    without one) and the calibration split as it is now. ValueError when the train split changed since."""
     from pathlib import Path
 
     from safety.classifier import ARTIFACT_PATH, load_model
@@ -497,10 +496,72 @@ def recalibrate(embedder, data_path=None, artifact_path=None, save: bool = True,
     reader = Reader(artifact.with_name("reader.npz"), threads=reader_threads) if stored.uses_reader else None
     held = list(load_labelled(data_path or DATA_PATH, split="calibration"))
     cv = {k: v for k, v in stored.cv.items() if k != "calibration"}
-    model, calibration = calibrate(replace(stored, threshold=cv_threshold, cv=cv), embedder, held, reader=reader)
+    return replace(stored, threshold=cv_threshold, cv=cv), reader, held
+
+
+def recalibrate(embedder, data_path=None, artifact_path=None, save: bool = True,
+                reader_threads: int = 1) -> tuple[CrisisModel, Calibration]:
+    """Refit the stored classifier's blend with its stored reader and re-place the threshold on the calibration
+    split as it is now (say, after a spent test split joined it), without retraining either model: what
+    `mend safety train` does after fitting, from the operating point train CV chose."""
+    from pathlib import Path
+
+    from safety.classifier import ARTIFACT_PATH
+
+    base, reader, held = stored_for_calibration(embedder, data_path, artifact_path, reader_threads)
+    model, calibration = calibrate(base, embedder, held, reader=reader)
     if save:
-        model.save(artifact)
+        model.save(Path(artifact_path or ARTIFACT_PATH))
     return model, calibration
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """One calibration part scored with the blend fitted and the threshold placed on the others."""
+
+    part: str  # the origin's version, "v13" for test-v13 and test-v13-everyday
+    caught: int
+    crisis: int
+    false_alarms: int
+    safe: int
+    classifier_caught: int  # the classifier alone, its own threshold placed on the others too
+    classifier_false_alarms: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _part(example: Example) -> str:
+    """The calibration part an example belongs to: its origin without the "test-" and "-everyday"."""
+    return (example.origin or "-").removeprefix("test-").removesuffix("-everyday")
+
+
+def leave_one_out(model: CrisisModel, embedder, examples: list[Example], reader=None,
+                  budget: float = FPR_BUDGET) -> list[LeftOut]:
+    """How well a placement on some writers holds for others: for each part of the calibration split (each former
+    test split), :func:`calibrate` on the other parts, then screen that part. ``model`` with its CV threshold (as
+    :func:`recalibrate` starts from)."""
+    from safety.screen import Screener
+
+    parts = sorted({_part(ex) for ex in examples})
+    if len(parts) < 2:
+        raise ValueError("leaving a part out needs a calibration split of two parts or more")
+    rows = []
+    for part in parts:
+        fit = [ex for ex in examples if _part(ex) != part]
+        out = [ex for ex in examples if _part(ex) == part]
+        y = np.array([ex.crisis for ex in out])
+        counts = []
+        for use in ((reader, None) if reader is not None else (None,)):
+            placed, _ = calibrate(model, embedder, fit, budget=budget, reader=use)
+            if use is None:
+                placed = placed.without_reader()
+            flagged = np.array([v.crisis for v in Screener(placed, embedder, 0.5, use).screen_many(
+                [ex.text for ex in out])])
+            counts.append((int(flagged[y].sum()), int(flagged[~y].sum())))
+        (caught, alarms), (c_caught, c_alarms) = counts[0], counts[-1]
+        rows.append(LeftOut(part, caught, int(y.sum()), alarms, int((~y).sum()), c_caught, c_alarms))
+    return rows
 
 
 def retrain(embedder, data_path=None, artifact_path=None, save: bool = True, method: str | None = None,

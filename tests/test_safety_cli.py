@@ -53,3 +53,25 @@ def test_eval_json_shape(runner):
     assert "missed" not in combined and "false_alarms" not in combined
     with_texts = json.loads(runner.invoke(app, ["safety", "eval", "--json", "--errors"]).stdout)["layers"]["combined"]
     assert len(with_texts["missed"]) == combined["overall"]["crisis"] - combined["overall"]["caught"]
+
+
+def test_calibrate_leave_one_out_prints_each_part_and_all(runner, monkeypatch):
+    """The table; the placement itself is tested in tests/test_safety_reader.py (a full run takes 15 minutes)."""
+    import safety.training as training
+    from safety.training import LeftOut
+
+    seen = {}
+
+    def fake(model, embedder, held, reader=None, budget=0.05):
+        seen.update(budget=budget, held=len(held), reader=reader is not None)
+        return [LeftOut("v13", 298, 300, 27, 574, 299, 31), LeftOut("v14", 299, 299, 56, 564, 295, 50)]
+
+    monkeypatch.setattr(training, "leave_one_out", fake)
+    result = runner.invoke(app, ["safety", "calibrate", "--leave-one-out", "--budget", "0.04"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert seen["budget"] == 0.04 and seen["held"] > 1000 and seen["reader"]
+    lines = {line.split()[1]: line for line in result.stdout.splitlines() if line.startswith("│")}
+    assert "99.3%" in lines["v13"] and "4.7%" in lines["v13"] and "298/300" in lines["v13"]
+    assert "597/599" in lines["all"] and "83/1138" in lines["all"]
+    bad = runner.invoke(app, ["safety", "calibrate", "--leave-one-out", "--budget", "2"])
+    assert bad.exit_code != 0 and "budget" in bad.output

@@ -21,7 +21,7 @@ from safety.reader import (
     reader_sha256,
     save_reader,
 )
-from safety.training import calibrate, fit_blend
+from safety.training import calibrate, fit_blend, leave_one_out
 
 pytestmark = pytest.mark.slow
 
@@ -251,3 +251,22 @@ def test_old_reader_graphs_are_pruned_and_recent_ones_kept(tmp_path):
     assert prune_reader_graphs(tmp_path, keep=keep) == [old]
     assert not old.exists() and not Path(f"{old}.sha256").exists()
     assert keep.exists() and recent.exists() and Path(f"{recent}.sha256").exists() and embedding.exists()
+
+
+def test_leave_one_out_places_the_threshold_without_each_part_and_scores_it(classifier, embedder, calibration_texts):
+    """`mend safety calibrate --leave-one-out`: each former test split (its everyday part with it) is scored at a
+    threshold placed on the others, with and without the reader."""
+    crisis, safe, examples = calibration_texts
+    origin = ["test-v1"] * 3 + ["test-v2"] * 3 + ["test-v1"] * 5 + ["test-v2"] * 2 + ["test-v2-everyday"] * 3
+    examples = [replace(ex, origin=o) for ex, o in zip(examples, origin, strict=True)]
+    reader = FixedReader({t: 3.0 for t in crisis} | {t: -3.0 for t in safe})
+    rows = leave_one_out(classifier, embedder, examples, reader=reader, budget=0.2)
+    assert [(r.part, r.crisis, r.safe) for r in rows] == [("v1", 3, 5), ("v2", 3, 5)]
+    v1 = [ex for ex in examples if ex.origin == "test-v1"]
+    placed, _ = calibrate(classifier, embedder, [ex for ex in examples if ex.origin != "test-v1"], budget=0.2,
+                          reader=reader)
+    flagged = [v.crisis for v in Screener(placed, embedder, reader=reader).screen_many([ex.text for ex in v1])]
+    assert (rows[0].caught, rows[0].false_alarms) == (sum(flagged[:3]), sum(flagged[3:]))
+    assert rows[0].as_dict()["part"] == "v1" and 0 <= rows[1].classifier_caught <= 3
+    with pytest.raises(ValueError, match="two parts or more"):
+        leave_one_out(classifier, embedder, v1, reader=reader)
