@@ -539,27 +539,27 @@ def _part(example: Example) -> str:
 def leave_one_out(model: CrisisModel, embedder, examples: list[Example], reader=None,
                   budget: float = FPR_BUDGET) -> list[LeftOut]:
     """How well a placement on some writers holds for others: for each part of the calibration split (each former
-    test split), :func:`calibrate` on the other parts, then screen that part. ``model`` with its CV threshold (as
-    :func:`recalibrate` starts from)."""
+    test split), :func:`calibrate` on the other parts, then screen that part, with the reader and (at the
+    classifier's own threshold, which the same calibration places) without it. ``model`` with its CV threshold
+    (as :func:`recalibrate` starts from)."""
     from safety.screen import Screener
 
     parts = sorted({_part(ex) for ex in examples})
     if len(parts) < 2:
         raise ValueError("leaving a part out needs a calibration split of two parts or more")
+    def counts(screener: Screener, texts: list[str], y: np.ndarray) -> tuple[int, int]:
+        flagged = np.array([v.crisis for v in screener.screen_many(texts)])
+        return int(flagged[y].sum()), int(flagged[~y].sum())
+
     rows = []
     for part in parts:
-        fit = [ex for ex in examples if _part(ex) != part]
         out = [ex for ex in examples if _part(ex) == part]
-        y = np.array([ex.crisis for ex in out])
-        counts = []
-        for use in ((reader, None) if reader is not None else (None,)):
-            placed, _ = calibrate(model, embedder, fit, budget=budget, reader=use)
-            if use is None:
-                placed = placed.without_reader()
-            flagged = np.array([v.crisis for v in Screener(placed, embedder, 0.5, use).screen_many(
-                [ex.text for ex in out])])
-            counts.append((int(flagged[y].sum()), int(flagged[~y].sum())))
-        (caught, alarms), (c_caught, c_alarms) = counts[0], counts[-1]
+        texts, y = [ex.text for ex in out], np.array([ex.crisis for ex in out])
+        placed, _ = calibrate(model, embedder, [ex for ex in examples if _part(ex) != part], budget=budget,
+                              reader=reader)
+        caught, alarms = counts(Screener(placed, embedder, 0.5, reader), texts, y)
+        c_caught, c_alarms = (counts(Screener(placed.without_reader(), embedder, 0.5), texts, y)
+                              if reader is not None else (caught, alarms))
         rows.append(LeftOut(part, caught, int(y.sum()), alarms, int((~y).sum()), c_caught, c_alarms))
     return rows
 
