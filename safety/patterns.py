@@ -933,12 +933,12 @@ _NEGATION = re.compile(
     r"(?! (?:stop|help|keep|take (?:it|this)|handle|cope|go on|wait|anymore|joking|kidding|bluffing|playing|lying|think of anything "
     r"but|get (?:it|the thought)|shake))"
 )
-# "no chest pain", "without self harm": a bare "no" negates only the words right after it.
+# "no chest pain", "without self harm": a bare "no" negates only the words right after it. Round 13: a denial of
+# thoughts, "I am not having thoughts of suicide", "I don't have any thoughts of harming myself".
 _ADJACENT_NEGATION = re.compile(r"\b(?:no|without|zero|denies|denied)(?: (?:more|signs? of|thoughts? (?:of|about)|"
-                                r"urges? (?:to|of)|history of|plans? (?:to|of)))? *$")
-# Round 13: "I am not having thoughts of suicide", "I don't have any thoughts of harming myself".
-_NEGATED_THOUGHTS = re.compile(r"\b(?:not|dont|do not|never|no longer)(?: (?:having|have|had|get|getting|any|really|been))*"
-                               r" thoughts? (?:of|about) *$")
+                                r"urges? (?:to|of)|history of|plans? (?:to|of)))? *$|"
+                                r"\b(?:not|dont|do not|never|no longer)(?: (?:having|have|had|get|getting|any|really|been))*"
+                                r" thoughts? (?:of|about) *$")
 _SENTENCE_BREAK = re.compile(r"[.!?;\n]")
 _CLAUSE_BREAK = re.compile(r"[.!?;,\n]|\b(?:but|though|although|however|yet|except|and now|now)\b")
 _PAST = re.compile(
@@ -1093,7 +1093,7 @@ def _framed(before: str) -> bool:
 def _status(pattern: Pattern, text: str, start: int, end: int) -> str:
     clause = _clause_of(text, start, end)
     if pattern.negatable and (_NEGATION.search(_clause_before(text, start))
-                              or _ADJACENT_NEGATION.search(text[:start]) or _NEGATED_THOUGHTS.search(text[:start])):
+                              or _ADJACENT_NEGATION.search(text[:start])):
         return "negated"
     recurring = _RECURRING.search(clause) or _RETURNED.search(_next_sentence(text, end))
     if _PAST.search(clause) and not recurring:
