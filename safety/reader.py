@@ -79,9 +79,20 @@ def load_reader_state(path: Path = READER_PATH, weights: bool = True) -> tuple[d
     return state, meta
 
 
-def _additive(torch, mask):
-    """The attention mask as BERT's layers add it to their scores (0 where a token is, -inf-ish where padding is)."""
-    return (1.0 - mask[:, None, None, :].to(torch.float32)) * torch.finfo(torch.float32).min
+def _through(torch, layers, hidden, mask):
+    """``hidden`` through BERT ``layers``, the mask added to their attention scores as BERT adds it (0 where a
+    token is, -inf-ish where padding is)."""
+    extended = (1.0 - mask[:, None, None, :].to(torch.float32)) * torch.finfo(torch.float32).min
+    for layer in layers:
+        out = layer(hidden, attention_mask=extended)
+        hidden = out[0] if isinstance(out, tuple) else out
+    return hidden
+
+
+def _mean_pool(hidden, mask):
+    """The mean of the tokens' states over the attention mask."""
+    weights = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
 
 
 def _torch_modules(model_dir: Path):
@@ -108,22 +119,11 @@ def _torch_modules(model_dir: Path):
             self.head = torch.nn.Linear(bert.config.hidden_size, 1)
 
         def forward(self, hidden, mask):
-            extended = _additive(torch, mask)
-            for layer in self.layers:
-                out = layer(hidden, attention_mask=extended)
-                hidden = out[0] if isinstance(out, tuple) else out
-            weights = mask.unsqueeze(-1).to(hidden.dtype)
-            mean = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-            return self.head(mean).squeeze(-1)
+            return self.head(_mean_pool(_through(torch, self.layers, hidden, mask), mask)).squeeze(-1)
 
     def frozen(ids, mask, base: int, bert=bert, types=None):
         types = torch.zeros_like(ids) if types is None else types
-        hidden = bert.embeddings(input_ids=ids, token_type_ids=types)
-        extended = _additive(torch, mask)
-        for layer in bert.encoder.layer[:base]:
-            out = layer(hidden, attention_mask=extended)
-            hidden = out[0] if isinstance(out, tuple) else out
-        return hidden
+        return _through(torch, bert.encoder.layer[:base], bert.embeddings(input_ids=ids, token_type_ids=types), mask)
 
     return torch, st.tokenizer, Top, frozen, bert
 
@@ -216,12 +216,7 @@ def reader_network(model_dir: Path, reader_path: Path = READER_PATH):
 
         def forward(self, ids, mask, types):
             shared = frozen(ids, mask, base, self.bert, types)
-            hidden, extended = shared, _additive(torch, mask)
-            for layer in self.bert.encoder.layer[base:]:
-                out = layer(hidden, attention_mask=extended)
-                hidden = out[0] if isinstance(out, tuple) else out
-            weights = mask.unsqueeze(-1).to(hidden.dtype)
-            mean = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+            mean = _mean_pool(_through(torch, self.bert.encoder.layer[base:], shared, mask), mask)
             return torch.nn.functional.normalize(mean, dim=1), self.top(shared, mask)
 
     return torch, tokenizer, Network().eval()
